@@ -1,0 +1,1 @@
+"""The `causerie` command line: one module per command group, heavy imports deferred."""

