@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from causerie.config import Settings
     from causerie.embedders import Embedder
     from causerie.ingest.pipeline import Ingestor
+    from causerie.providers.base import Provider
     from causerie.session import Engine
 
 
@@ -44,17 +45,20 @@ class App:
     @cached_property
     def ingestor(self) -> Ingestor:
         from causerie.ingest.pipeline import Ingestor
+    from causerie.providers.base import Provider
 
         return Ingestor(self.store, self.embedder, chunk_tokens=self.settings.chunk_tokens)
 
+    def make_provider(self) -> Provider:
+        from causerie.providers import make_provider
+
+        return make_provider(self.settings)
+
     @cached_property
     def engine(self) -> Engine:
-        from causerie.providers import make_provider
         from causerie.session import Engine
 
-        return Engine(
-            self.store, lambda: make_provider(self.settings), self.embedder, self.settings
-        )
+        return Engine(self.store, self.make_provider, self.embedder, self.settings)
 
     def notebook(self, name: str, create: bool = False) -> Notebook:
         from causerie.errors import NotFound

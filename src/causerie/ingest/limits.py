@@ -27,3 +27,6 @@ def describe_size(n_bytes: int) -> str:
     if n_bytes < MIB:
         return f"{n_bytes / 1024:.1f} KB"
     return f"{n_bytes / MIB:.1f} MB"
+
+
+DEFAULT_LIMITS = Limits()

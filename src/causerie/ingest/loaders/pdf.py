@@ -1,0 +1,112 @@
+"""PDF (.pdf): one section per page that has text, with its 1-based page number."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any
+
+from causerie.errors import LoaderError
+from causerie.ingest.limits import Limits
+from causerie.ingest.loaders.base import LoaderSpec, clean_lines, title_from_name
+from causerie.types import Document, Section, content_hash
+
+MEDIA_TYPE = "application/pdf"
+
+_ENCRYPTED = "is encrypted (password-protected); remove the password first"
+_CORRUPT = "is not a valid PDF file, or it is truncated or corrupt"
+
+# pypdf reports recoverable oddities of a file through logging warnings; they are not the
+# user's problem, so keep them out of the console unless someone configured that logger.
+if logging.getLogger("pypdf").level == logging.NOTSET:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _open(data: bytes, name: str) -> Any:
+    if b"%PDF-" not in data[:1024]:
+        raise LoaderError(name, "is not a valid PDF file (no PDF header)")
+    if b"%%EOF" not in data[-4096:]:
+        raise LoaderError(name, "is truncated or corrupt: the end-of-file marker is missing")
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except Exception as exc:  # pypdf raises many kinds on a damaged file
+        raise LoaderError(name, f"{_CORRUPT} ({_reason(exc)})") from exc
+    if reader.is_encrypted:
+        _decrypt(reader, name)
+    return reader
+
+
+def _decrypt(reader: Any, name: str) -> None:
+    """Open a PDF encrypted with an empty user password (copy-protected only); refuse others."""
+    from pypdf import PasswordType
+
+    try:
+        result = reader.decrypt("")
+    except Exception as exc:  # e.g. a missing crypto library for AES
+        raise LoaderError(name, _ENCRYPTED) from exc
+    if result == PasswordType.NOT_DECRYPTED:
+        raise LoaderError(name, _ENCRYPTED)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__
+
+
+def _title(reader: Any) -> str | None:
+    try:
+        metadata = reader.metadata
+        title = metadata.title if metadata else None
+    except Exception:  # a broken info dictionary is no reason to refuse the file
+        return None
+    if not title:
+        return None
+    return " ".join(str(title).split()) or None
+
+
+def load_pdf(data: bytes, name: str, limits: Limits) -> Document:
+    reader = _open(data, name)
+    try:
+        page_count = len(reader.pages)
+    except Exception as exc:
+        raise LoaderError(name, f"{_CORRUPT} ({_reason(exc)})") from exc
+    if page_count == 0:
+        raise LoaderError(name, "has no pages")
+    if page_count > limits.max_pdf_pages:
+        raise LoaderError(
+            name, f"has {page_count} pages; the limit is {limits.max_pdf_pages} pages"
+        )
+    sections: list[Section] = []
+    for number in range(1, page_count + 1):
+        try:
+            raw = reader.pages[number - 1].extract_text() or ""
+        except Exception as exc:
+            raise LoaderError(name, f"page {number} could not be read ({_reason(exc)})") from exc
+        text = clean_lines(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
+        if text.strip():
+            sections.append(Section(text=text, page=number))
+    if not sections:
+        raise LoaderError(
+            name,
+            "has no extractable text (it may be a scanned document; text recognition (OCR) "
+            "is not supported)",
+        )
+    return Document(
+        uri=name,
+        title=_title(reader) or title_from_name(name),
+        media_type=MEDIA_TYPE,
+        sections=tuple(sections),
+        content_hash=content_hash(data),
+        metadata={"pages": str(page_count)},
+    )
+
+
+SPEC = LoaderSpec(
+    name="pdf",
+    media_type=MEDIA_TYPE,
+    extensions=(".pdf",),
+    media_types=(MEDIA_TYPE, "application/x-pdf"),
+    load=load_pdf,
+)

@@ -1,0 +1,967 @@
+"""The embedded store: one SQLite file holding rows, an FTS5 index and float32 vectors.
+
+Layout (PRAGMA user_version = SCHEMA_VERSION):
+
+    notebooks      id, owner, name, created_at, revision          unique(owner, name)
+    sources        id, owner, notebook_id, uri, ...               unique(notebook_id, uri)
+    chunks         rowid, id, owner, notebook_id, source_id, ...  unique(notebook_id, id)
+    chunks_fts     FTS5 over chunks(notebook_id, index_text), external content, kept in step
+                   with chunks by triggers (so every way a chunk disappears also unindexes it)
+    vectors        chunk_rowid, model, owner, notebook_id, dim, float32 blob
+    conversations  id, owner, notebook_id, title, created_at
+    messages       id, owner, conversation_id, seq, role, content, citations JSON, flags
+
+Ownership: every statement on owned rows filters by owner, so a row of another owner reads
+exactly like a missing one. Deleting a notebook cascades to everything in it.
+
+The notebook's `revision` grows on every change to its chunks or vectors; vector search keeps
+the notebook's matrix in memory keyed by that revision, and reads the revision on each query,
+so a write through another connection (or process) is seen at once.
+
+Thread safety: one connection (check_same_thread=False) guarded by one lock; the matrix-vector
+product of a vector search runs outside the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import numpy as np
+
+from causerie.errors import InputError, NotFound, StoreError
+from causerie.store.base import NewSource, ScoredId
+from causerie.types import (
+    Chunk,
+    Citation,
+    Conversation,
+    Hit,
+    Locator,
+    Notebook,
+    Owner,
+    Role,
+    Source,
+    StoredMessage,
+)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE notebooks (
+    id          TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    revision    INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (owner, name)
+);
+
+CREATE TABLE sources (
+    id            TEXT PRIMARY KEY,
+    owner         TEXT NOT NULL,
+    notebook_id   TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+    uri           TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    media_type    TEXT NOT NULL,
+    language      TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    chunk_count   INTEGER NOT NULL,
+    added_at      REAL NOT NULL,
+    UNIQUE (notebook_id, uri)
+);
+
+CREATE TABLE chunks (
+    rowid        INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    notebook_id  TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+    source_id    TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    ordinal      INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    locator      TEXT NOT NULL,
+    token_count  INTEGER NOT NULL,
+    index_text   TEXT NOT NULL,
+    UNIQUE (notebook_id, id)
+);
+CREATE INDEX chunks_by_owner_id ON chunks (owner, id);
+CREATE INDEX chunks_by_source ON chunks (source_id, ordinal);
+
+CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+    notebook_id, index_text,
+    content = 'chunks', content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('rank', 'bm25(0.0, 1.0)');
+
+CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts (rowid, notebook_id, index_text)
+    VALUES (new.rowid, new.notebook_id, new.index_text);
+END;
+CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts (chunks_fts, rowid, notebook_id, index_text)
+    VALUES ('delete', old.rowid, old.notebook_id, old.index_text);
+END;
+CREATE TRIGGER chunks_fts_update AFTER UPDATE ON chunks BEGIN
+    INSERT INTO chunks_fts (chunks_fts, rowid, notebook_id, index_text)
+    VALUES ('delete', old.rowid, old.notebook_id, old.index_text);
+    INSERT INTO chunks_fts (rowid, notebook_id, index_text)
+    VALUES (new.rowid, new.notebook_id, new.index_text);
+END;
+
+CREATE TABLE vectors (
+    chunk_rowid  INTEGER NOT NULL REFERENCES chunks(rowid) ON DELETE CASCADE,
+    model        TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    notebook_id  TEXT NOT NULL,
+    dim          INTEGER NOT NULL,
+    vector       BLOB NOT NULL,
+    PRIMARY KEY (chunk_rowid, model)
+);
+CREATE INDEX vectors_by_notebook ON vectors (owner, notebook_id, model);
+
+CREATE TABLE conversations (
+    id           TEXT PRIMARY KEY,
+    owner        TEXT NOT NULL,
+    notebook_id  TEXT NOT NULL REFERENCES notebooks(id) ON DELETE CASCADE,
+    title        TEXT NOT NULL,
+    created_at   REAL NOT NULL
+);
+CREATE INDEX conversations_by_notebook ON conversations (owner, notebook_id);
+
+CREATE TABLE messages (
+    id               TEXT PRIMARY KEY,
+    owner            TEXT NOT NULL,
+    conversation_id  TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    seq              INTEGER NOT NULL,
+    role             TEXT NOT NULL,
+    content          TEXT NOT NULL,
+    citations        TEXT NOT NULL,
+    abstained        INTEGER NOT NULL,
+    interrupted      INTEGER NOT NULL,
+    created_at       REAL NOT NULL,
+    UNIQUE (conversation_id, seq)
+);
+"""
+
+# Later schema changes go here: version reached -> script that reaches it from the one before.
+_MIGRATIONS: dict[int, str] = {}
+
+_ROLES = frozenset(get_args(Role))
+_MAX_PARAMS = 500  # ids bound per IN (...) statement
+_VECTOR_DTYPE = np.dtype("<f4")
+
+_SOURCE_COLUMNS = (
+    "id, notebook_id, uri, title, media_type, language, content_hash, chunk_count, added_at"
+)
+_CHUNK_COLUMNS = "c.id, c.ordinal, c.text, c.locator, c.token_count"
+
+
+def _owner_id(owner: object) -> str:
+    """The owner's id; anything but an Owner is refused, so no query can run without one."""
+    if not isinstance(owner, Owner):
+        raise TypeError(f"owner must be a causerie.types.Owner, not {type(owner).__name__}")
+    return owner.id
+
+
+def _batches(items: Sequence[str], size: int = _MAX_PARAMS) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _placeholders(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def match_expression(notebook_id: str, terms: Sequence[str]) -> str | None:
+    """An FTS5 query: the notebook's rows holding any of the terms, each term a quoted phrase.
+
+    Terms never form FTS syntax: each is wrapped in double quotes (inner quotes doubled), so
+    'NEAR', 'a*', '-x' or 'col:x' are plain text to the tokenizer. None when no term is left.
+    """
+    quoted: dict[str, None] = {}
+    for term in terms:
+        if not isinstance(term, str):
+            raise TypeError(f"search terms must be strings, not {type(term).__name__}")
+        cleaned = term.replace("\x00", " ").strip()
+        if cleaned:
+            quoted['"' + cleaned.replace('"', '""') + '"'] = None
+    if not quoted:
+        return None
+    notebook = '"' + notebook_id.replace('"', '""') + '"'
+    return f"notebook_id : {notebook} AND index_text : ({' OR '.join(quoted)})"
+
+
+# --------------------------------------------------------------------------- row mapping
+
+
+def _notebook(row: sqlite3.Row) -> Notebook:
+    return Notebook(id=row["id"], name=row["name"], created_at=row["created_at"])
+
+
+def _source(row: sqlite3.Row) -> Source:
+    return Source(
+        id=row["id"],
+        notebook_id=row["notebook_id"],
+        uri=row["uri"],
+        title=row["title"],
+        media_type=row["media_type"],
+        language=row["language"],
+        content_hash=row["content_hash"],
+        chunk_count=row["chunk_count"],
+        added_at=row["added_at"],
+    )
+
+
+def _chunk(row: sqlite3.Row) -> Chunk:
+    return Chunk(
+        id=row["id"],
+        ordinal=row["ordinal"],
+        text=row["text"],
+        locator=Locator.from_dict(json.loads(row["locator"])),
+        token_count=row["token_count"],
+    )
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        notebook_id=row["notebook_id"],
+        title=row["title"],
+        created_at=row["created_at"],
+    )
+
+
+def _message(row: sqlite3.Row) -> StoredMessage:
+    return StoredMessage(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=row["role"],
+        content=row["content"],
+        citations=tuple(Citation.from_dict(c) for c in json.loads(row["citations"])),
+        abstained=bool(row["abstained"]),
+        interrupted=bool(row["interrupted"]),
+        created_at=row["created_at"],
+    )
+
+
+def _chunk_rows(new: NewSource) -> list[tuple[str, int, str, str, int, str]]:
+    """Validated (id, ordinal, text, locator JSON, token_count, index_text) per chunk."""
+    if not isinstance(new, NewSource):
+        raise TypeError(f"put_source needs a NewSource, not {type(new).__name__}")
+    chunks, index_texts = list(new.chunks), list(new.index_texts)
+    if len(chunks) != len(index_texts):
+        raise InputError(
+            new.uri, f"{len(chunks)} chunks but {len(index_texts)} index texts (one per chunk)"
+        )
+    rows = []
+    seen: set[str] = set()
+    for position, (chunk, index_text) in enumerate(zip(chunks, index_texts, strict=True)):
+        where = f"chunk {position}"
+        if not isinstance(chunk, Chunk):
+            raise InputError(new.uri, f"{where} is a {type(chunk).__name__}, not a Chunk")
+        if not isinstance(chunk.id, str) or not chunk.id:
+            raise InputError(new.uri, f"{where} has no id")
+        if chunk.id in seen:
+            raise InputError(new.uri, f"{where}: chunk id {chunk.id} appears twice")
+        seen.add(chunk.id)
+        if not isinstance(chunk.text, str):
+            raise InputError(new.uri, f"{where}: text is a {type(chunk.text).__name__}, not str")
+        if not isinstance(index_text, str):
+            raise InputError(new.uri, f"{where}: index text is not a str")
+        if not isinstance(chunk.locator, Locator):
+            raise InputError(new.uri, f"{where}: locator is not a Locator")
+        locator = json.dumps(chunk.locator.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        rows.append(
+            (chunk.id, int(chunk.ordinal), chunk.text, locator, int(chunk.token_count), index_text)
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class _Matrix:
+    """A notebook's vectors for one model, as loaded at one revision (rows L2-normalised)."""
+
+    revision: int
+    chunk_ids: tuple[str, ...]
+    matrix: np.ndarray
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class SQLiteStore:
+    """The Store Protocol over one SQLite file (WAL mode, FTS5, vectors as float32 blobs)."""
+
+    def __init__(self, path: str | Path, *, vector_cache_size: int = 4) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._vector_cache: OrderedDict[tuple[str, str, str], _Matrix] = OrderedDict()
+        self._vector_cache_size = max(1, vector_cache_size)
+        self._conn = self._open()
+
+    # ----------------------------------------------------------------- connection
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create its folder: {exc}") from exc
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=10.0, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal" and str(self.path) != ":memory:":
+                raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; safe in WAL
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+            conn.execute("PRAGMA temp_store = MEMORY")
+            self._migrate(conn)
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise StoreError(f"{self.path}: not a usable Causerie database ({exc})") from exc
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this Causerie "
+                f"understands ({SCHEMA_VERSION}); upgrade Causerie"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have just created the schema.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                for statement in _split_script(_SCHEMA):
+                    conn.execute(statement)
+                version = SCHEMA_VERSION
+            while version < SCHEMA_VERSION:
+                version += 1
+                for statement in _split_script(_MIGRATIONS[version]):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, with database errors turned into StoreError."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {exc}") from exc
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several statements that see one consistent state."""
+        with self._reading() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE): committed whole, or rolled back whole."""
+        with self._reading() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._vector_cache.clear()
+            self._conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- shared checks
+
+    @staticmethod
+    def _require_notebook(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> None:
+        row = conn.execute(
+            "SELECT 1 FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"notebook {notebook_id!r} not found")
+
+    @staticmethod
+    def _bump_revision(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> None:
+        conn.execute(
+            "UPDATE notebooks SET revision = revision + 1 WHERE id = ? AND owner = ?",
+            (notebook_id, owner_id),
+        )
+
+    # ----------------------------------------------------------------- notebooks
+
+    def ensure_notebook(self, owner: Owner, name: str) -> Notebook:
+        owner_id = _owner_id(owner)
+        name = _notebook_name(name)
+        with self._writing() as conn:
+            conn.execute(
+                "INSERT INTO notebooks (id, owner, name, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (owner, name) DO NOTHING",
+                (uuid.uuid4().hex, owner_id, name, time.time()),
+            )
+            row = conn.execute(
+                "SELECT * FROM notebooks WHERE owner = ? AND name = ?", (owner_id, name)
+            ).fetchone()
+        return _notebook(row)
+
+    def get_notebook(self, owner: Owner, name: str) -> Notebook | None:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM notebooks WHERE owner = ? AND name = ?", (owner_id, name)
+            ).fetchone()
+        return _notebook(row) if row else None
+
+    def list_notebooks(self, owner: Owner) -> list[Notebook]:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM notebooks WHERE owner = ? ORDER BY name, id", (owner_id,)
+            ).fetchall()
+        return [_notebook(r) for r in rows]
+
+    def rename_notebook(self, owner: Owner, notebook_id: str, new_name: str) -> Notebook:
+        owner_id = _owner_id(owner)
+        new_name = _notebook_name(new_name)
+        with self._writing() as conn:
+            self._require_notebook(conn, owner_id, notebook_id)
+            clash = conn.execute(
+                "SELECT 1 FROM notebooks WHERE owner = ? AND name = ? AND id != ?",
+                (owner_id, new_name, notebook_id),
+            ).fetchone()
+            if clash:
+                raise InputError(new_name, "a notebook with this name already exists")
+            conn.execute(
+                "UPDATE notebooks SET name = ? WHERE id = ? AND owner = ?",
+                (new_name, notebook_id, owner_id),
+            )
+            row = conn.execute(
+                "SELECT * FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
+            ).fetchone()
+        return _notebook(row)
+
+    def delete_notebook(self, owner: Owner, notebook_id: str) -> None:
+        owner_id = _owner_id(owner)
+        with self._writing() as conn:
+            deleted = conn.execute(
+                "DELETE FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
+            ).rowcount
+            if deleted == 0:
+                raise NotFound(f"notebook {notebook_id!r} not found")
+        self._forget_vectors(owner_id, notebook_id)
+
+    # ----------------------------------------------------------------- sources and chunks
+
+    def find_source(self, owner: Owner, notebook_id: str, uri: str) -> Source | None:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            row = conn.execute(
+                f"SELECT {_SOURCE_COLUMNS} FROM sources"
+                " WHERE owner = ? AND notebook_id = ? AND uri = ?",
+                (owner_id, notebook_id, uri),
+            ).fetchone()
+        return _source(row) if row else None
+
+    def put_source(self, owner: Owner, notebook_id: str, new: NewSource) -> Source:
+        owner_id = _owner_id(owner)
+        rows = _chunk_rows(new)
+        now = time.time()
+        with self._writing() as conn:
+            self._require_notebook(conn, owner_id, notebook_id)
+            described = (new.title, new.media_type, new.language, new.content_hash, len(rows), now)
+            previous = conn.execute(
+                "SELECT id FROM sources WHERE owner = ? AND notebook_id = ? AND uri = ?",
+                (owner_id, notebook_id, new.uri),
+            ).fetchone()
+            if previous:
+                source_id = previous["id"]
+                conn.execute(
+                    "DELETE FROM chunks WHERE owner = ? AND source_id = ?", (owner_id, source_id)
+                )
+                conn.execute(
+                    "UPDATE sources SET title = ?, media_type = ?, language = ?,"
+                    " content_hash = ?, chunk_count = ?, added_at = ? WHERE id = ? AND owner = ?",
+                    (*described, source_id, owner_id),
+                )
+            else:
+                source_id = uuid.uuid4().hex
+                conn.execute(
+                    "INSERT INTO sources (id, owner, notebook_id, uri, title, media_type,"
+                    " language, content_hash, chunk_count, added_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (source_id, owner_id, notebook_id, new.uri, *described),
+                )
+            try:
+                conn.executemany(
+                    "INSERT INTO chunks (id, owner, notebook_id, source_id, ordinal, text,"
+                    " locator, token_count, index_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((r[0], owner_id, notebook_id, source_id, *r[1:]) for r in rows),
+                )
+            except sqlite3.IntegrityError as exc:
+                other = self._source_holding(conn, owner_id, notebook_id, source_id, rows)
+                raise InputError(
+                    new.uri, f"has the same content as source {other!r}, already in this notebook"
+                ) from exc
+            self._bump_revision(conn, owner_id, notebook_id)
+        return Source(
+            id=source_id,
+            notebook_id=notebook_id,
+            uri=new.uri,
+            title=new.title,
+            media_type=new.media_type,
+            language=new.language,
+            content_hash=new.content_hash,
+            chunk_count=len(rows),
+            added_at=now,
+        )
+
+    @staticmethod
+    def _source_holding(
+        conn: sqlite3.Connection,
+        owner_id: str,
+        notebook_id: str,
+        source_id: str,
+        rows: Sequence[tuple[Any, ...]],
+    ) -> str:
+        """The uri of another source of the notebook that already holds one of these chunks."""
+        ids = [r[0] for r in rows]
+        for batch in _batches(ids):
+            row = conn.execute(
+                "SELECT s.uri FROM chunks c JOIN sources s ON s.id = c.source_id"
+                " WHERE c.owner = ? AND s.owner = ? AND c.notebook_id = ? AND c.source_id != ?"
+                f" AND c.id IN ({_placeholders(len(batch))}) LIMIT 1",
+                (owner_id, owner_id, notebook_id, source_id, *batch),
+            ).fetchone()
+            if row:
+                return str(row["uri"])
+        return "?"
+
+    def list_sources(self, owner: Owner, notebook_id: str) -> list[Source]:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE owner = ? AND notebook_id = ?"
+                " ORDER BY uri",
+                (owner_id, notebook_id),
+            ).fetchall()
+        return [_source(r) for r in rows]
+
+    def delete_source(self, owner: Owner, source_id: str) -> None:
+        owner_id = _owner_id(owner)
+        with self._writing() as conn:
+            row = conn.execute(
+                "SELECT notebook_id FROM sources WHERE id = ? AND owner = ?", (source_id, owner_id)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"source {source_id!r} not found")
+            # Triggers unindex the chunks; their vectors go by cascade.
+            conn.execute(
+                "DELETE FROM chunks WHERE owner = ? AND source_id = ?", (owner_id, source_id)
+            )
+            conn.execute("DELETE FROM sources WHERE id = ? AND owner = ?", (source_id, owner_id))
+            self._bump_revision(conn, owner_id, row["notebook_id"])
+
+    def get_hits(self, owner: Owner, chunk_ids: Sequence[str]) -> list[Hit]:
+        """The chunks in the order asked, each once; unknown ids are skipped.
+
+        A chunk id held in several of the owner's notebooks (the same file added twice) yields
+        the copy stored first.
+        """
+        owner_id = _owner_id(owner)
+        wanted = list(dict.fromkeys(chunk_ids))
+        found: dict[str, Hit] = {}
+        with self._snapshot() as conn:
+            for batch in _batches(wanted):
+                rows = conn.execute(
+                    f"SELECT {_CHUNK_COLUMNS}, s.id AS s_id, s.notebook_id, s.uri, s.title,"
+                    " s.media_type, s.language, s.content_hash, s.chunk_count, s.added_at"
+                    " FROM chunks c JOIN sources s ON s.id = c.source_id"
+                    f" WHERE c.owner = ? AND s.owner = ? AND c.id IN ({_placeholders(len(batch))})"
+                    " ORDER BY c.rowid",
+                    (owner_id, owner_id, *batch),
+                ).fetchall()
+                for row in rows:
+                    if row["id"] not in found:
+                        source = _source_from_joined(row)
+                        found[row["id"]] = Hit(chunk=_chunk(row), source=source)
+        return [found[i] for i in wanted if i in found]
+
+    def count_chunks(self, owner: Owner, notebook_id: str) -> int:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM chunks WHERE owner = ? AND notebook_id = ?",
+                (owner_id, notebook_id),
+            ).fetchone()
+        return int(row[0])
+
+    # ----------------------------------------------------------------- lexical index
+
+    def lexical_search(
+        self, owner: Owner, notebook_id: str, terms: Sequence[str], limit: int
+    ) -> list[ScoredId]:
+        owner_id = _owner_id(owner)
+        if isinstance(terms, str):
+            raise TypeError("terms must be a sequence of strings, not one string")
+        expression = match_expression(notebook_id, terms)
+        if expression is None or limit <= 0:
+            return []
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT c.id, r.rank FROM ("
+                "  SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?"
+                "  ORDER BY rank LIMIT ?"
+                ") AS r JOIN chunks c ON c.rowid = r.rowid"
+                " WHERE c.owner = ? AND c.notebook_id = ?"
+                " ORDER BY r.rank",
+                (expression, limit, owner_id, notebook_id),
+            ).fetchall()
+        return [ScoredId(row[0], -float(row[1])) for row in rows]
+
+    # ----------------------------------------------------------------- vectors
+
+    def chunks_without_vectors(
+        self, owner: Owner, notebook_id: str, model: str, limit: int
+    ) -> list[Chunk]:
+        """Chunks lacking a vector for the model: source by source, in ordinal order."""
+        owner_id = _owner_id(owner)
+        if limit <= 0:
+            return []
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN sources s ON s.id = c.source_id"
+                " WHERE c.owner = ? AND s.owner = ? AND c.notebook_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM vectors v"
+                "                 WHERE v.chunk_rowid = c.rowid AND v.model = ?)"
+                " ORDER BY s.rowid, c.ordinal LIMIT ?",
+                (owner_id, owner_id, notebook_id, model, limit),
+            ).fetchall()
+        return [_chunk(r) for r in rows]
+
+    def put_vectors(
+        self, owner: Owner, model: str, chunk_ids: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        """Store one vector per chunk id, in every notebook of the owner holding that chunk.
+
+        Ids the owner does not hold (deleted meanwhile, or never theirs) are skipped.
+        """
+        owner_id = _owner_id(owner)
+        ids = list(chunk_ids)
+        matrix = np.asarray(vectors, dtype=_VECTOR_DTYPE)
+        if matrix.ndim != 2 or matrix.shape[0] != len(ids):
+            raise ValueError(
+                f"need one row per chunk id: {len(ids)} ids, vectors of shape {matrix.shape}"
+            )
+        if not np.isfinite(matrix).all():
+            raise ValueError("vectors hold NaN or infinite values")
+        if not ids:
+            return
+        dim = int(matrix.shape[1])
+        blob_of = {chunk_id: matrix[i].tobytes() for i, chunk_id in enumerate(ids)}
+        with self._writing() as conn:
+            targets: list[tuple[int, str, str]] = []
+            for batch in _batches(list(blob_of)):
+                targets += conn.execute(
+                    "SELECT rowid, notebook_id, id FROM chunks"
+                    f" WHERE owner = ? AND id IN ({_placeholders(len(batch))})",
+                    (owner_id, *batch),
+                ).fetchall()
+            notebooks = sorted({t[1] for t in targets})
+            for notebook_id in notebooks:
+                self._check_dim(conn, owner_id, notebook_id, model, dim)
+            conn.executemany(
+                "INSERT OR REPLACE INTO vectors (chunk_rowid, model, owner, notebook_id, dim,"
+                " vector) VALUES (?, ?, ?, ?, ?, ?)",
+                ((rowid, model, owner_id, nb, dim, blob_of[cid]) for rowid, nb, cid in targets),
+            )
+            for notebook_id in notebooks:
+                self._bump_revision(conn, owner_id, notebook_id)
+
+    @staticmethod
+    def _check_dim(
+        conn: sqlite3.Connection, owner_id: str, notebook_id: str, model: str, dim: int
+    ) -> None:
+        row = conn.execute(
+            "SELECT dim FROM vectors WHERE owner = ? AND notebook_id = ? AND model = ? LIMIT 1",
+            (owner_id, notebook_id, model),
+        ).fetchone()
+        if row is not None and row["dim"] != dim:
+            raise ValueError(
+                f"model {model!r} already has {row['dim']}-dimensional vectors in this notebook,"
+                f" not {dim}: give a different model its own name"
+            )
+
+    def count_vectors(self, owner: Owner, notebook_id: str, model: str) -> int:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM vectors WHERE owner = ? AND notebook_id = ? AND model = ?",
+                (owner_id, notebook_id, model),
+            ).fetchone()
+        return int(row[0])
+
+    def vector_search(
+        self, owner: Owner, notebook_id: str, model: str, query: np.ndarray, limit: int
+    ) -> list[ScoredId]:
+        owner_id = _owner_id(owner)
+        q = np.asarray(query, dtype=np.float32)
+        if q.ndim == 2 and q.shape[0] == 1:
+            q = q[0]
+        if q.ndim != 1:
+            raise ValueError(f"the query must be one vector, not shape {q.shape}")
+        if limit <= 0:
+            return []
+        loaded = self._matrix(owner_id, notebook_id, model)
+        if loaded is None or not loaded.chunk_ids:
+            return []
+        if q.shape[0] != loaded.matrix.shape[1]:
+            raise ValueError(
+                f"the query has {q.shape[0]} dimensions, model {model!r} stored "
+                f"{loaded.matrix.shape[1]}"
+            )
+        norm = float(np.linalg.norm(q))
+        if norm == 0.0 or not np.isfinite(norm):
+            return []
+        scores = loaded.matrix @ (q / norm)
+        count = min(limit, scores.shape[0])
+        if count < scores.shape[0]:
+            top = np.argpartition(-scores, count - 1)[:count]
+        else:
+            top = np.arange(scores.shape[0])
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [ScoredId(loaded.chunk_ids[i], float(scores[i])) for i in top]
+
+    def _matrix(self, owner_id: str, notebook_id: str, model: str) -> _Matrix | None:
+        """The notebook's normalised vectors, from the cache when its revision is unchanged."""
+        key = (owner_id, notebook_id, model)
+        with self._snapshot() as conn:
+            row = conn.execute(
+                "SELECT revision FROM notebooks WHERE id = ? AND owner = ?",
+                (notebook_id, owner_id),
+            ).fetchone()
+            if row is None:
+                self._vector_cache.pop(key, None)
+                return None
+            revision = int(row["revision"])
+            cached = self._vector_cache.get(key)
+            if cached is not None and cached.revision == revision:
+                self._vector_cache.move_to_end(key)
+                return cached
+            rows = conn.execute(
+                "SELECT c.id, v.vector, v.dim FROM vectors v"
+                " JOIN chunks c ON c.rowid = v.chunk_rowid"
+                " WHERE v.owner = ? AND v.notebook_id = ? AND v.model = ? AND c.owner = ?"
+                " ORDER BY v.chunk_rowid",
+                (owner_id, notebook_id, model, owner_id),
+            ).fetchall()
+            loaded = _load_matrix(revision, rows)
+            self._vector_cache[key] = loaded
+            self._vector_cache.move_to_end(key)
+            while len(self._vector_cache) > self._vector_cache_size:
+                self._vector_cache.popitem(last=False)
+            return loaded
+
+    def _forget_vectors(self, owner_id: str, notebook_id: str) -> None:
+        with self._lock:
+            for key in [k for k in self._vector_cache if k[:2] == (owner_id, notebook_id)]:
+                del self._vector_cache[key]
+
+    # ----------------------------------------------------------------- conversations
+
+    def create_conversation(self, owner: Owner, notebook_id: str, title: str) -> Conversation:
+        owner_id = _owner_id(owner)
+        conversation = Conversation(uuid.uuid4().hex, notebook_id, str(title), time.time())
+        with self._writing() as conn:
+            self._require_notebook(conn, owner_id, notebook_id)
+            conn.execute(
+                "INSERT INTO conversations (id, owner, notebook_id, title, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    conversation.id,
+                    owner_id,
+                    notebook_id,
+                    conversation.title,
+                    conversation.created_at,
+                ),
+            )
+        return conversation
+
+    def get_conversation(self, owner: Owner, conversation_id: str) -> Conversation:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM conversations WHERE id = ? AND owner = ?",
+                (conversation_id, owner_id),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"conversation {conversation_id!r} not found")
+        return _conversation(row)
+
+    def list_conversations(self, owner: Owner, notebook_id: str) -> list[Conversation]:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM conversations WHERE owner = ? AND notebook_id = ?"
+                " ORDER BY created_at, rowid",
+                (owner_id, notebook_id),
+            ).fetchall()
+        return [_conversation(r) for r in rows]
+
+    def add_message(
+        self,
+        owner: Owner,
+        conversation_id: str,
+        role: Role,
+        content: str,
+        citations: Sequence[Citation] = (),
+        abstained: bool = False,
+        interrupted: bool = False,
+    ) -> StoredMessage:
+        owner_id = _owner_id(owner)
+        if role not in _ROLES:
+            raise ValueError(f"role must be one of {sorted(_ROLES)}, not {role!r}")
+        if not isinstance(content, str):
+            raise TypeError(f"message content must be a str, not {type(content).__name__}")
+        cited = tuple(citations)
+        if not all(isinstance(c, Citation) for c in cited):
+            raise TypeError("citations must be Citation values")
+        payload = json.dumps([c.to_dict() for c in cited], ensure_ascii=False)
+        message_id, now = uuid.uuid4().hex, time.time()
+        with self._writing() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM conversations WHERE id = ? AND owner = ?",
+                (conversation_id, owner_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"conversation {conversation_id!r} not found")
+            seq = conn.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM messages"
+                " WHERE conversation_id = ? AND owner = ?",
+                (conversation_id, owner_id),
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO messages (id, owner, conversation_id, seq, role, content, citations,"
+                " abstained, interrupted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message_id,
+                    owner_id,
+                    conversation_id,
+                    seq,
+                    role,
+                    content,
+                    payload,
+                    int(bool(abstained)),
+                    int(bool(interrupted)),
+                    now,
+                ),
+            )
+        return StoredMessage(
+            message_id,
+            conversation_id,
+            role,
+            content,
+            cited,
+            bool(abstained),
+            bool(interrupted),
+            now,
+        )
+
+    def list_messages(self, owner: Owner, conversation_id: str) -> list[StoredMessage]:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM messages WHERE owner = ? AND conversation_id = ? ORDER BY seq",
+                (owner_id, conversation_id),
+            ).fetchall()
+        return [_message(r) for r in rows]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _notebook_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("notebook name", "must be a non-empty string")
+    return name.strip()
+
+
+def _source_from_joined(row: sqlite3.Row) -> Source:
+    return Source(
+        id=row["s_id"],
+        notebook_id=row["notebook_id"],
+        uri=row["uri"],
+        title=row["title"],
+        media_type=row["media_type"],
+        language=row["language"],
+        content_hash=row["content_hash"],
+        chunk_count=row["chunk_count"],
+        added_at=row["added_at"],
+    )
+
+
+def _load_matrix(revision: int, rows: Sequence[sqlite3.Row]) -> _Matrix:
+    if not rows:
+        return _Matrix(revision, (), np.zeros((0, 0), dtype=np.float32))
+    dim = int(rows[0]["dim"])
+    matrix = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=_VECTOR_DTYPE)
+    matrix = matrix.reshape(len(rows), dim).astype(np.float32)  # a writable, native copy
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0.0] = 1.0
+    matrix /= norms
+    return _Matrix(revision, tuple(r["id"] for r in rows), matrix)
+
+
+def _split_script(script: str) -> list[str]:
+    """SQL statements of a script, triggers kept whole (conn.execute runs one at a time)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,1 @@
+"""Reusable test helpers: contract suites that every implementation of a seam must pass."""
