@@ -217,7 +217,7 @@ def test_make_provider_openai_local_server_needs_a_model() -> None:
 
 def test_make_provider_llamacpp_missing_path(tmp_path) -> None:
     missing = tmp_path / "nope.gguf"
-    with pytest.raises(ProviderUnavailable, match="nope.gguf"):
+    with pytest.raises(ProviderUnavailable, match=r"nope\.gguf"):
         make_provider(load_settings(provider="llamacpp", model=str(missing)))
 
 

@@ -10,13 +10,12 @@ import click
 from causerie.types import LOCAL_OWNER, Notebook, Owner
 
 if TYPE_CHECKING:
-    from causerie.store.sqlite import SQLiteStore
-
     from causerie.config import Settings
     from causerie.embedders import Embedder
     from causerie.ingest.pipeline import Ingestor
     from causerie.providers.base import Provider
     from causerie.session import Engine
+    from causerie.store.sqlite import SQLiteStore
 
 
 class App:
@@ -45,7 +44,6 @@ class App:
     @cached_property
     def ingestor(self) -> Ingestor:
         from causerie.ingest.pipeline import Ingestor
-    from causerie.providers.base import Provider
 
         return Ingestor(self.store, self.embedder, chunk_tokens=self.settings.chunk_tokens)
 

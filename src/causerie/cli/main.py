@@ -38,6 +38,25 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """One line on stderr and exit code 1 for errors; a traceback only with --debug."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            from causerie.errors import CauserieError
+
+            if "--debug" in sys.argv or (ctx.obj is not None and ctx.obj.debug):
+                raise
+            known = isinstance(exc, CauserieError)
+            kind = "error" if known else f"internal error ({type(exc).__name__})"
+            click.echo(f"{kind}: {exc}", err=True)
+            ctx.exit(1)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--user", default=None, help="Act as this account (default: the local owner).")
@@ -53,27 +72,4 @@ def cli(ctx: click.Context, user: str | None, debug: bool) -> None:
 
 
 def main() -> None:
-    debug = "--debug" in sys.argv
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        from causerie.errors import CauserieError
-
-        if debug:
-            raise
-        kind = (
-            "error" if isinstance(exc, CauserieError) else f"internal error ({type(exc).__name__})"
-        )
-        click.echo(f"{kind}: {exc}", err=True)
-        sys.exit(1)
+    cli()

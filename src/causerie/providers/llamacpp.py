@@ -10,6 +10,7 @@ generates one answer at a time; other threads wait their turn.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from causerie.errors import MissingDependency, ProviderError, ProviderUnavailable
 from causerie.providers.base import Capabilities
-from causerie.types import Event, Finish, GenerationOptions, Message, TextDelta, Usage
+from causerie.types import Event, Finish, FinishReason, GenerationOptions, Message, TextDelta, Usage
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
-_FINISH_REASONS = {"stop": "stop", "length": "length"}
+_FINISH_REASONS: dict[str, FinishReason] = {"stop": "stop", "length": "length"}
 
 
 class _LoadedModel:
@@ -71,8 +72,24 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> _LoadedModel:
                 f"llama.cpp cannot load the model {path}: {exc} — is it a valid GGUF file?"
             ) from None
         loaded = _LoadedModel(llama)
+        if not _cache:
+            atexit.register(_close_all)
         _cache[key] = loaded
         return loaded
+
+
+def _close_all() -> None:
+    """Free the models before interpreter teardown: Llama.__del__ run during teardown fails
+    noisily ("Exception ignored in Llama.__del__") once llama_cpp's globals are gone. A model
+    still generating in a daemon thread is left alone rather than freed under its feet."""
+    with _cache_lock:
+        for loaded in _cache.values():
+            if loaded.lock.acquire(timeout=2.0):
+                try:
+                    loaded.llama.close()
+                finally:
+                    loaded.lock.release()
+        _cache.clear()
 
 
 class LlamaCppProvider:
@@ -164,7 +181,7 @@ class LlamaCppProvider:
     def _generate(self, llama: Llama, kwargs: dict[str, Any]) -> Iterator[Event]:
         parts: list[str] = []
         finish_reason: str | None = None
-        chunks: Iterator[Any] | None = None
+        chunks: Any = None
         try:
             try:
                 chunks = iter(llama.create_chat_completion(**kwargs))
@@ -183,10 +200,11 @@ class LlamaCppProvider:
                 yield Finish("interrupted", error=f"llama.cpp failed mid-answer: {exc}")
                 return
         finally:
-            if chunks is not None and hasattr(chunks, "close"):
-                chunks.close()  # stops generation when the consumer closed us early
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # stops generation when the consumer closed us early
         yield self._usage(llama, "".join(parts))
-        yield Finish(_FINISH_REASONS.get(finish_reason or "stop", "stop"))  # type: ignore[arg-type]
+        yield Finish(_FINISH_REASONS.get(finish_reason or "stop", "stop"))
 
     @staticmethod
     def _usage(llama: Llama, completion: str) -> Usage:

@@ -100,7 +100,6 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5 (
     content = 'chunks', content_rowid = 'rowid',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('rank', 'bm25(0.0, 1.0)');
 
 CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
     INSERT INTO chunks_fts (rowid, notebook_id, index_text)
@@ -181,23 +180,53 @@ def _placeholders(count: int) -> str:
     return ",".join("?" * count)
 
 
-def match_expression(notebook_id: str, terms: Sequence[str]) -> str | None:
-    """An FTS5 query: the notebook's rows holding any of the terms, each term a quoted phrase.
+def fts_phrase(text: str) -> str:
+    """Text as one FTS5 phrase: double-quoted, inner quotes doubled, so it is never syntax."""
+    return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
-    Terms never form FTS syntax: each is wrapped in double quotes (inner quotes doubled), so
-    'NEAR', 'a*', '-x' or 'col:x' are plain text to the tokenizer. None when no term is left.
-    """
-    quoted: dict[str, None] = {}
+
+def query_phrases(terms: Sequence[str]) -> list[str]:
+    """The distinct non-blank terms as quoted FTS5 phrases ('NEAR', 'a*', '-x' stay plain text)."""
+    if isinstance(terms, str):
+        raise TypeError("terms must be a sequence of strings, not one string")
+    phrases: dict[str, None] = {}
     for term in terms:
         if not isinstance(term, str):
             raise TypeError(f"search terms must be strings, not {type(term).__name__}")
-        cleaned = term.replace("\x00", " ").strip()
-        if cleaned:
-            quoted['"' + cleaned.replace('"', '""') + '"'] = None
-    if not quoted:
-        return None
-    notebook = '"' + notebook_id.replace('"', '""') + '"'
-    return f"notebook_id : {notebook} AND index_text : ({' OR '.join(quoted)})"
+        if term.replace("\x00", " ").strip():
+            phrases[fts_phrase(term.replace("\x00", " ").strip())] = None
+    return list(phrases)
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalPlan:
+    """The FTS5 expressions to try in turn, each scoped to one notebook.
+
+    Ranking is FTS5's bm25 over every term in all of them; what changes is which chunks are
+    ranked. Ranking a chunk costs microseconds, so a term held by very many chunks would make
+    a query slow while adding little: such *common* terms (as in Lucene's CommonTermsQuery)
+    add to the score of chunks holding a rarer term but do not make a chunk match on their
+    own. A query of common terms only asks for chunks holding all of them, then any of them
+    when that finds too few.
+    """
+
+    expressions: tuple[str, ...]
+
+    @classmethod
+    def build(cls, notebook_id: str, rare: Sequence[str], common: Sequence[str]) -> LexicalPlan:
+        scope = f"notebook_id : {fts_phrase(notebook_id)}"
+
+        def any_of(phrases: Sequence[str]) -> str:
+            return f"index_text : ({' OR '.join(phrases)})"
+
+        if not common:
+            return cls((f"{scope} AND {any_of(rare)}",))
+        if rare:
+            # The second scope phrase matches every chunk of the notebook: it makes the common
+            # terms optional, and (on a column of weight 0) adds nothing to the score.
+            return cls((f"{scope} AND {any_of(rare)} AND ({any_of(common)} OR {scope})",))
+        all_of = " AND ".join(f"index_text : {p}" for p in common)
+        return cls((f"{scope} AND {all_of}", f"{scope} AND {any_of(common)}"))
 
 
 # --------------------------------------------------------------------------- row mapping
@@ -301,8 +330,17 @@ class _Matrix:
 class SQLiteStore:
     """The Store Protocol over one SQLite file (WAL mode, FTS5, vectors as float32 blobs)."""
 
-    def __init__(self, path: str | Path, *, vector_cache_size: int = 4) -> None:
+    def __init__(
+        self, path: str | Path, *, vector_cache_size: int = 4, common_term_chunks: int = 2000
+    ) -> None:
+        """Open (creating if needed) the database file at `path`, and its folder.
+
+        vector_cache_size: how many (notebook, model) matrices vector search keeps in memory.
+        common_term_chunks: a search term held by more chunks of a notebook than this is
+        'common' (see LexicalPlan): it bounds the cost of a lexical search.
+        """
         self.path = Path(path)
+        self._common_term_chunks = max(1, common_term_chunks)
         self._lock = threading.RLock()
         self._vector_cache: OrderedDict[tuple[str, str, str], _Matrix] = OrderedDict()
         self._vector_cache_size = max(1, vector_cache_size)
@@ -416,10 +454,7 @@ class SQLiteStore:
 
     @staticmethod
     def _require_notebook(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> None:
-        row = conn.execute(
-            "SELECT 1 FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
-        ).fetchone()
-        if row is None:
+        if not SQLiteStore._owns_notebook(conn, owner_id, notebook_id):
             raise NotFound(f"notebook {notebook_id!r} not found")
 
     @staticmethod
@@ -641,23 +676,46 @@ class SQLiteStore:
     def lexical_search(
         self, owner: Owner, notebook_id: str, terms: Sequence[str], limit: int
     ) -> list[ScoredId]:
+        """BM25-ranked chunks of the notebook holding the terms; score = -bm25 (higher is better).
+
+        Exact BM25 over all matching chunks while every term is held by at most
+        `common_term_chunks` chunks of the notebook; see LexicalPlan for larger notebooks.
+        """
         owner_id = _owner_id(owner)
-        if isinstance(terms, str):
-            raise TypeError("terms must be a sequence of strings, not one string")
-        expression = match_expression(notebook_id, terms)
-        if expression is None or limit <= 0:
+        phrases = query_phrases(terms)
+        if not phrases or limit <= 0:
             return []
-        with self._reading() as conn:
-            rows = conn.execute(
-                "SELECT c.id, r.rank FROM ("
-                "  SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?"
-                "  ORDER BY rank LIMIT ?"
-                ") AS r JOIN chunks c ON c.rowid = r.rowid"
-                " WHERE c.owner = ? AND c.notebook_id = ?"
-                " ORDER BY r.rank",
-                (expression, limit, owner_id, notebook_id),
-            ).fetchall()
+        with self._snapshot() as conn:
+            if not self._owns_notebook(conn, owner_id, notebook_id):
+                return []
+            scope = f"notebook_id : {fts_phrase(notebook_id)} AND index_text : "
+            cutoff = self._common_term_chunks
+            counts = {p: _count_matches(conn, scope + p, cutoff + 1) for p in phrases}
+            rare = [p for p in phrases if 0 < counts[p] <= cutoff]
+            common = [p for p in phrases if counts[p] > cutoff]
+            if not rare and not common:
+                return []
+            rows: list[sqlite3.Row] = []
+            for expression in LexicalPlan.build(notebook_id, rare, common).expressions:
+                rows = conn.execute(
+                    "SELECT c.id, r.score FROM ("
+                    "  SELECT rowid, bm25(chunks_fts, 0.0, 1.0) AS score FROM chunks_fts"
+                    "  WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?"
+                    ") AS r JOIN chunks c ON c.rowid = r.rowid"
+                    " WHERE c.owner = ? AND c.notebook_id = ?"
+                    " ORDER BY r.score",
+                    (expression, limit, owner_id, notebook_id),
+                ).fetchall()
+                if len(rows) >= limit:
+                    break
         return [ScoredId(row[0], -float(row[1])) for row in rows]
+
+    @staticmethod
+    def _owns_notebook(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
+        ).fetchone()
+        return row is not None
 
     # ----------------------------------------------------------------- vectors
 
@@ -950,6 +1008,15 @@ def _load_matrix(revision: int, rows: Sequence[sqlite3.Row]) -> _Matrix:
     norms[norms == 0.0] = 1.0
     matrix /= norms
     return _Matrix(revision, tuple(r["id"] for r in rows), matrix)
+
+
+def _count_matches(conn: sqlite3.Connection, expression: str, up_to: int) -> int:
+    """How many rows match an FTS5 expression, counting no further than `up_to` (cheap)."""
+    row = conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)",
+        (expression, up_to),
+    ).fetchone()
+    return int(row[0])
 
 
 def _split_script(script: str) -> list[str]:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "URL_SCHEMES",
     "LoaderSpec",
+    "is_url",
     "load_bytes",
     "load_file",
     "load_source",
@@ -98,6 +99,8 @@ def is_url(target: str) -> bool:
 
 def load_source(target: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Load a file path or an http(s) URL into a Document (the single ingestion entry point)."""
+    if not target.strip():
+        raise LoaderError(repr(target), "no file name or URL was given")
     if is_url(target):
         scheme = target.split(":", 1)[0].lower()
         if scheme not in URL_SCHEMES:

@@ -38,13 +38,15 @@ def _part_text(part: Message) -> str:
     except (LookupError, ValueError, AttributeError, KeyError):
         pass
     payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            return payload.decode(charset, errors="replace")
-        except LookupError:
-            return payload.decode("utf-8", errors="replace")
-    return ""
+    if not isinstance(payload, bytes):
+        return ""
+    for charset in (part.get_content_charset(), "utf-8"):
+        if charset:
+            try:
+                return payload.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return payload.decode("latin-1")  # an unknown or wrong charset: keep every byte readable
 
 
 def body_text(message: EmailMessage) -> str:
@@ -79,7 +81,7 @@ def _attachment_names(message: EmailMessage) -> list[str]:
 
 def load_email(data: bytes, name: str, limits: Limits) -> Document:
     try:
-        message = cast(EmailMessage, message_from_bytes(data, policy=policy.default))
+        message = message_from_bytes(data, policy=policy.default)
     except Exception as exc:
         raise LoaderError(name, "is not a readable e-mail message") from exc
     if not any(_header(message, key) for key in _IDENTIFYING):

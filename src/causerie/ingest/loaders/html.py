@@ -28,10 +28,11 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _SKIPPED_TAGS = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
-_BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main", "nav",
-    "ol", "p", "pre", "section", "summary", "table", "tr", "ul", *_HEADING_TAGS,
+_LINE_TAGS = {"br", "dd", "dt", "li", "tr", "summary", "figcaption"}  # a line break before
+_BLOCK_TAGS = {  # a blank line before and after
+    "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figure",
+    "footer", "form", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
+    *_HEADING_TAGS,
 }  # fmt: skip
 _CELL_TAGS = {"td", "th"}
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -65,33 +66,39 @@ def html_to_text(html: str, *, markdown_headings: bool = False) -> str:
         return ""
     out: list[str] = []
     skipping = 0
+    in_pre = 0  # inside <pre>, line breaks are kept
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
         if event == "start":
             if skipping or tag in _SKIPPED_TAGS or not tag:
                 skipping += 1
                 continue
+            if tag == "pre":
+                in_pre += 1
             if tag in _BLOCK_TAGS:
+                out.append("\n\n")
+            elif tag in _LINE_TAGS:
                 out.append("\n")
             if markdown_headings and tag in _HEADING_TAGS:
                 out.append("#" * _HEADING_TAGS[tag] + " ")
             elif tag == "li":
                 out.append("- ")
             if element.text:
-                out.append(element.text if tag == "pre" else _inline(element.text))
+                out.append(element.text if in_pre else _inline(element.text))
+        elif skipping:
+            skipping -= 1
+            if not skipping and element.tail:
+                out.append(_inline(element.tail))
         else:
-            if skipping:
-                skipping -= 1
-            elif tag in _BLOCK_TAGS:
-                out.append("\n")
+            if tag == "pre":
+                in_pre -= 1
+            if tag in _BLOCK_TAGS:
+                out.append("\n\n")
             elif tag in _CELL_TAGS:
                 out.append(" | ")
-            if element.tail and not skipping:
-                out.append(_inline(element.tail))
-    lines = (collapse_spaces(line) for line in "".join(out).split("\n"))
-    text = "\n".join(line for line in lines if line)
-    if markdown_headings:
-        text = re.sub(r"\n(#{1,6} )", r"\n\n\1", text)
+            if element.tail:
+                out.append(element.tail if in_pre else _inline(element.tail))
+    text = "\n".join(collapse_spaces(line) for line in "".join(out).split("\n"))
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
@@ -101,8 +108,15 @@ def _inline(text: str) -> str:
 
 
 def _main_content(data: bytes) -> tuple[Any, str | None]:
-    """trafilatura's main-content XML tree and the page title (None, None when nothing found)."""
-    import trafilatura
+    """trafilatura's main-content XML tree and the page title (None, None when nothing found).
+
+    Also (None, None) when trafilatura cannot be imported (it needs the lxml_html_clean
+    package): the page is then read whole, boilerplate included, rather than refused.
+    """
+    try:
+        import trafilatura
+    except ImportError:
+        return None, None
     from lxml import etree
 
     xml = trafilatura.extract(

@@ -16,10 +16,11 @@ MEDIA_TYPE = "application/pdf"
 _ENCRYPTED = "is encrypted (password-protected); remove the password first"
 _CORRUPT = "is not a valid PDF file, or it is truncated or corrupt"
 
-# pypdf reports recoverable oddities of a file through logging warnings; they are not the
-# user's problem, so keep them out of the console unless someone configured that logger.
+# pypdf reports the oddities it recovers from (even at ERROR level, with long dumps) through
+# logging; they are not the user's problem. Keep them out of the console unless someone has
+# configured that logger; a file pypdf cannot read still raises and is reported to the user.
 if logging.getLogger("pypdf").level == logging.NOTSET:
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 def _open(data: bytes, name: str) -> Any:

@@ -66,7 +66,7 @@ def load_vtt(data: bytes, name: str, limits: Limits) -> Document:
                 caption.end_time.in_milliseconds() / 1000,
                 caption.text,
             )
-            for caption in captions
+            for caption in captions.captions
         ]
     except Exception as exc:  # webvtt's MalformedFileError / MalformedCaptionError and others
         raise LoaderError(name, "is not a valid .vtt (WebVTT) subtitle file") from exc
