@@ -19,6 +19,7 @@ import string
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -140,9 +141,9 @@ def bench_size(total: int, folder: Path, rng: np.random.Generator) -> list[tuple
             for _ in range(QUERIES)
         ],
     }
-    for label, queries in mixes.items():
+    for label, term_lists in mixes.items():
         timings = timed(
-            [lambda q=q: store.lexical_search(OWNER, notebook.id, q, 20) for q in queries]
+            [partial(store.lexical_search, OWNER, notebook.id, terms, 20) for terms in term_lists]
         )
         p50, p95 = percentiles(timings)
         results.append((f"lexical, 3-6 terms, {label}", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"))
@@ -156,6 +157,17 @@ def bench_size(total: int, folder: Path, rng: np.random.Generator) -> list[tuple
     elapsed = time.perf_counter() - start
     results.append(("put_vectors (batches of 1000)", f"{total / elapsed:,.0f} vectors/s"))
 
+    counts = timed(
+        [
+            lambda: (
+                store.count_chunks(OWNER, notebook.id),
+                store.count_vectors(OWNER, notebook.id, MODEL),
+            )
+        ]
+        * 20
+    )
+    results.append(("count_chunks + count_vectors", f"p50 {percentiles(counts)[0]:.1f} ms"))
+
     start = time.perf_counter()
     store.chunks_without_vectors(OWNER, notebook.id, MODEL, 64)
     results.append(
@@ -163,18 +175,17 @@ def bench_size(total: int, folder: Path, rng: np.random.Generator) -> list[tuple
     )
 
     queries = rng.standard_normal((QUERIES + 1, DIM)).astype(np.float32)
-    cold = timed([lambda: store.vector_search(OWNER, notebook.id, MODEL, queries[0], 20)])[0]
+    search = partial(store.vector_search, OWNER, notebook.id, MODEL)
+    cold = timed([partial(search, queries[0], 20)])[0]
     results.append(("vector search, cold (loads matrix)", f"{cold * 1e3:.0f} ms"))
-    timings = timed(
-        [lambda q=q: store.vector_search(OWNER, notebook.id, MODEL, q, 20) for q in queries[1:]]
-    )
+    timings = timed([partial(search, q, 20) for q in queries[1:]])
     p50, p95 = percentiles(timings)
     results.append(("vector search, warm", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"))
 
     other = SQLiteStore(folder / f"bench-{total}.db")  # a second connection writes...
     other.put_vectors(OWNER, MODEL, ids[:1], vectors[1:2])
     other.close()
-    after_write = timed([lambda: store.vector_search(OWNER, notebook.id, MODEL, queries[1], 20)])
+    after_write = timed([partial(search, queries[1], 20)])
     results.append(("vector search after another writer", f"{after_write[0] * 1e3:.0f} ms"))
 
     store.close()

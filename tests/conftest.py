@@ -29,6 +29,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> P
             monkeypatch.delenv(name)
     real_model = request.node.get_closest_marker("model") is not None
     real_embedder = real_model or request.node.get_closest_marker("embedder") is not None
+    # DESIGN convention 2: no real model calls unless a test is about the real model
+    monkeypatch.setattr("causerie.providers.ALLOW_MODEL_REQUESTS", real_model)
     if not real_model:
         monkeypatch.setenv("CAUSERIE_PROVIDER", "fake")
     if not real_embedder:
@@ -58,3 +60,11 @@ def store(settings: Settings) -> Iterator[object]:
 @pytest.fixture
 def owner() -> Owner:
     return LOCAL_OWNER
+
+
+@pytest.fixture(scope="session")
+def default_model() -> Path:
+    """The default GGUF, assembled and hash-checked once per machine (not per test)."""
+    from causerie.providers.default_model import ensure_default_model
+
+    return ensure_default_model(MODEL_CACHE, progress=False)

@@ -13,7 +13,8 @@ from functools import cache
 
 import Stemmer  # PyStemmer: the Snowball stemmers
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# Numbers keep their inner separators (10:00, 0.25, 1,5) so that facts match as a whole.
+_WORD = re.compile(r"\d+(?:[:.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 # Snowball's algorithm names by ISO 639-1 code, for the languages we detect and stem.
 SNOWBALL = {
@@ -57,7 +58,8 @@ def words(text: str) -> list[str]:
     """Lowercased word tokens; elisions split (l'heure -> l, heure)."""
     tokens: list[str] = []
     for match in _WORD.finditer(text.lower()):
-        tokens.extend(re.split(r"['’]", match.group()))
+        token = match.group()
+        tokens.extend([token] if token[0].isdigit() else re.split(r"['’]", token))
     return [t for t in tokens if t]
 
 

@@ -608,3 +608,19 @@ def test_gemini_early_close_releases_the_connection(
     assert isinstance(next(stream), TextDelta)
     stream.close()
     _wait_for(lambda: server.disconnects == 1)
+
+
+def test_factory_builds_the_sdk_providers(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("anthropic")
+    pytest.importorskip("google.genai")
+    from causerie.config import load_settings
+    from causerie.providers import make_provider
+
+    for var in ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    for name in ("anthropic", "gemini"):
+        with pytest.raises(MissingCredentials):
+            make_provider(load_settings(provider=name))
+        provider = make_provider(load_settings(provider=name, api_key="k", model="m"))
+        assert (provider.name, provider.model) == (name, "m")  # type: ignore[attr-defined]
+        provider.close()  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -286,3 +287,96 @@ def test_nothing_reaches_stdout(default_model_home: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr.decode()
     assert out.stdout == b""
+
+
+# --------------------------------------------------------------------------- a stand-in Llama
+
+
+class StandInLlama:
+    """Replays scripted chunks; raises `fail` after `fail_after` chunks."""
+
+    def __init__(self, texts: list[str], fail_after: int | None = None) -> None:
+        self.texts = texts
+        self.fail_after = fail_after
+        self.kwargs: dict[str, object] = {}
+        self.closed = False
+        self.n_tokens = 0
+
+    def create_chat_completion(self, **kwargs: object) -> Iterator[dict[str, object]]:
+        self.kwargs = kwargs
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[dict[str, object]]:
+        try:
+            for i, text in enumerate(self.texts):
+                if i == self.fail_after:
+                    raise RuntimeError("llama_decode returned -1")
+                self.n_tokens = 20 + i + 1
+                yield {"choices": [{"delta": {"content": text}, "finish_reason": None}]}
+            yield {"choices": [{"delta": {}, "finish_reason": "stop"}]}
+        except GeneratorExit:
+            self.closed = True
+            raise
+
+    def tokenize(self, data: bytes, add_bos: bool = False) -> list[int]:
+        return list(range(len(data.split())))
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from causerie.providers import llamacpp as lc
+
+    gguf = tmp_path / "stand-in.gguf"
+    gguf.write_bytes(b"GGUF")
+    provider = LlamaCppProvider(str(gguf), n_ctx=512, n_threads=1)
+
+    def install(llama: StandInLlama) -> LlamaCppProvider:
+        loaded = lc._LoadedModel(llama)  # type: ignore[arg-type]
+        monkeypatch.setitem(lc._cache, (str(gguf.resolve()), 512, 1), loaded)
+        return provider
+
+    with allow_model_requests(True):
+        yield install
+
+
+def test_passes_options_to_llama(stand_in: Any) -> None:
+    llama = StandInLlama(["Paris", " is", " nice."])
+    provider = stand_in(llama)
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    opts = GenerationOptions(max_tokens=9, temperature=0.3, stop=["##"], seed=7, json_schema=schema)
+    events = list(provider.stream([Message("system", "S"), Message("user", "Q")], opts))
+    assert collect_text(iter(events)) == "Paris is nice."
+    assert events[-2:] == [Usage(prompt_tokens=20, completion_tokens=3), Finish("stop")]
+    assert llama.kwargs == {
+        "messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q"}],
+        "stream": True,
+        "max_tokens": 9,
+        "temperature": 0.3,
+        "stop": ["##"],
+        "seed": 7,
+        "response_format": {"type": "json_object", "schema": schema},
+    }
+
+
+def test_failure_after_text_is_an_interrupted_finish(stand_in: Any) -> None:
+    provider = stand_in(StandInLlama(["Paris", " is", " nice."], fail_after=2))
+    events = list(provider.stream([Message("user", "Q")], GenerationOptions()))
+    assert collect_text(iter(events)) == "Paris is"
+    assert isinstance(events[-1], Finish) and events[-1].reason == "interrupted"
+    assert "llama_decode" in (events[-1].error or "")
+
+
+def test_failure_before_text_raises(stand_in: Any) -> None:
+    provider = stand_in(StandInLlama(["Paris"], fail_after=0))
+    with pytest.raises(ProviderError, match=r"llama\.cpp failed on stand-in\.gguf"):
+        list(provider.stream([Message("user", "Q")], GenerationOptions()))
+
+
+def test_early_close_stops_generation_and_frees_the_model(stand_in: Any) -> None:
+    llama = StandInLlama(["a", " b", " c", " d"])
+    provider = stand_in(llama)
+    stream = provider.stream([Message("user", "Q")], GenerationOptions())
+    next(stream)
+    stream.close()
+    assert llama.closed
+    assert collect_text(provider.stream([Message("user", "Q")], GenerationOptions())) == "a b c d"

@@ -11,6 +11,7 @@ generates one answer at a time; other threads wait their turn.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -86,7 +87,8 @@ def _close_all() -> None:
         for loaded in _cache.values():
             if loaded.lock.acquire(timeout=2.0):
                 try:
-                    loaded.llama.close()
+                    with contextlib.suppress(Exception):  # exiting anyway
+                        loaded.llama.close()
                 finally:
                     loaded.lock.release()
         _cache.clear()
