@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.register_assert_rewrite("causerie.testing.store_contract")
+if "causerie.testing.store_contract" not in sys.modules:  # rewrite its asserts for clear reports
+    pytest.register_assert_rewrite("causerie.testing.store_contract")
 
-from causerie.errors import InputError, StoreError  # noqa: E402
-from causerie.store.sqlite import SCHEMA_VERSION, LexicalPlan, SQLiteStore, fts_phrase  # noqa: E402
-from causerie.testing.store_contract import (  # noqa: E402
+from causerie.errors import InputError, StoreError
+from causerie.store.sqlite import SCHEMA_VERSION, LexicalPlan, SQLiteStore, fts_phrase
+from causerie.testing.store_contract import (
     ALICE,
     FILLER,
     MODEL,

@@ -83,7 +83,10 @@ class Ingestor:
             chunks=chunks,
             index_texts=[textproc.index_text(searchable_text(c), language) for c in chunks],
         )
-        source = self.store.put_source(owner, notebook.id, new)
+        try:
+            source = self.store.put_source(owner, notebook.id, new)
+        except InputError as exc:  # e.g. the same content already stored under another name
+            return AddOutcome(target, "error", error=str(exc))
         return AddOutcome(target, "updated" if existing else "added", source)
 
     def add_many(

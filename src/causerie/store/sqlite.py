@@ -12,7 +12,9 @@ Layout (PRAGMA user_version = SCHEMA_VERSION):
     messages       id, owner, conversation_id, seq, role, content, citations JSON, flags
 
 Ownership: every statement on owned rows filters by owner, so a row of another owner reads
-exactly like a missing one. Deleting a notebook cascades to everything in it.
+exactly like a missing one. Deleting a notebook cascades to everything in it. One exception by
+nature: the FTS5 index is shared, so bm25's statistics (and the term counts LexicalPlan reads)
+cover every notebook of every owner; no row or id crosses owners, only those numbers.
 
 The notebook's `revision` grows on every change to its chunks or vectors; vector search keeps
 the notebook's matrix in memory keyed by that revision, and reads the revision on each query,
@@ -492,6 +494,13 @@ class SQLiteStore:
     # ----------------------------------------------------------------- shared checks
 
     @staticmethod
+    def _owns_notebook(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
+        ).fetchone()
+        return row is not None
+
+    @staticmethod
     def _require_notebook(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> None:
         if not SQLiteStore._owns_notebook(conn, owner_id, notebook_id):
             raise NotFound(f"notebook {notebook_id!r} not found")
@@ -742,13 +751,6 @@ class SQLiteStore:
                 if len(rows) >= limit:
                     break
         return [ScoredId(row[0], -float(row[1])) for row in rows]
-
-    @staticmethod
-    def _owns_notebook(conn: sqlite3.Connection, owner_id: str, notebook_id: str) -> bool:
-        row = conn.execute(
-            "SELECT 1 FROM notebooks WHERE id = ? AND owner = ?", (notebook_id, owner_id)
-        ).fetchone()
-        return row is not None
 
     # ----------------------------------------------------------------- vectors
 

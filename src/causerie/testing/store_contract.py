@@ -15,8 +15,14 @@ What it pins down beyond the Protocol's signatures:
   conversations and messages in creation order);
 - put_source replaces a source with the same uri (keeping its id) or changes nothing at all;
   a source whose content is already in the notebook under another uri is refused (InputError);
+- get_hits returns each known id once, in the order asked; chunks (locators included) come
+  back equal to what was put;
+- chunks_without_vectors lists a source's chunks in ordinal order;
 - put_vectors applies to every notebook of the owner that holds the chunk, and skips ids the
-  owner does not hold;
+  owner does not hold; vector_search scores are cosine similarities;
+- errors: NotFound for a missing notebook/source/conversation (list_* return empty instead),
+  InputError for a bad name or source, ValueError for bad vectors or role, TypeError for an
+  owner that is not an Owner (every method, before anything else);
 - an owner using another owner's ids gets exactly what an unknown id gets, and changes nothing.
 """
 
