@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     top_k: int = 4
     context_tokens: int = 1100
     chunk_tokens: int = 220
+    max_source_mb: int = 20  # a larger file is refused before it is read
 
     @classmethod
     def settings_customise_sources(

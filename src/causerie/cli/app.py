@@ -43,9 +43,11 @@ class App:
 
     @cached_property
     def ingestor(self) -> Ingestor:
+        from causerie.ingest.limits import MIB, Limits
         from causerie.ingest.pipeline import Ingestor
 
-        return Ingestor(self.store, self.embedder, chunk_tokens=self.settings.chunk_tokens)
+        limits = Limits(max_bytes=self.settings.max_source_mb * MIB)
+        return Ingestor(self.store, self.embedder, self.settings.chunk_tokens, limits)
 
     def make_provider(self) -> Provider:
         from causerie.providers import make_provider

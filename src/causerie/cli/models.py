@@ -13,12 +13,23 @@ def models(app: App) -> None:
     """Show the model and the embedder in use, and the other choices."""
     settings = app.settings
     click.echo(f"provider\t{settings.provider}")
-    if settings.provider == "llamacpp":
-        from causerie.providers.default_model import DEFAULT_MODEL_NAME, default_model_status
+    if settings.provider == "llamacpp" and settings.model:
+        click.echo(f"model\t{settings.model}")
+    elif settings.provider == "llamacpp":
+        from causerie.providers.default_model import (
+            DEFAULT_SPEC,
+            default_model_path,
+            stamp_matches,
+        )
 
-        click.echo(f"model\t{settings.model or DEFAULT_MODEL_NAME + ' (embedded default)'}")
-        if not settings.model:
-            click.echo(f"model file\t{default_model_status(settings.home)}")
+        path = default_model_path(settings.home)
+        state = (
+            "verified (SHA-256 matches)"
+            if path.exists() and stamp_matches(path, DEFAULT_SPEC)
+            else "not assembled yet (done on first use, from the installed model wheels)"
+        )
+        click.echo("model\tQwen2.5-Coder-0.5B-Instruct Q4_K_M (embedded default)")
+        click.echo(f"model file\t{path}: {state}")
     else:
         click.echo(f"model\t{settings.model or '(provider default)'}")
         if settings.base_url:

@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from causerie.ingest.chunking import chunk_document
-from causerie.ingest.language import detect_language
-
 from causerie import textproc
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
+from causerie.ingest.chunking import chunk_document
+from causerie.ingest.language import detect_language
 from causerie.ingest.limits import Limits
 from causerie.ingest.loaders import load_source
 from causerie.store.base import NewSource, Store

@@ -141,7 +141,9 @@ def _check_size(name: str, size: int, limit: int) -> None:
         raise LoaderError(name, "is an empty file")
     if size > limit:
         raise LoaderError(
-            name, f"file too large ({describe_size(size)}); the limit is {describe_size(limit)}"
+            name,
+            f"file too large ({describe_size(size)}); the limit is {describe_size(limit)}"
+            " (CAUSERIE_MAX_SOURCE_MB raises it)",
         )
 
 
