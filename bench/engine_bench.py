@@ -121,6 +121,15 @@ def verdict(ok: bool) -> str:
     return "meets" if ok else "MISSES"
 
 
+def get_hits(store: SQLiteStore, notebook_id: str, ids: Sequence[str]) -> list[Any]:
+    """store.get_hits across its two signatures: (owner, ids), then (owner, notebook, ids)."""
+    import inspect
+
+    if len(inspect.signature(store.get_hits).parameters) == 2:
+        return store.get_hits(OWNER, ids)  # type: ignore[call-arg]
+    return store.get_hits(OWNER, notebook_id, ids)
+
+
 # --------------------------------------------------------------------------- synthetic text
 
 
@@ -607,7 +616,7 @@ def bench_retrieval_size(total: int, queries: int, tmp: Path) -> list[list[objec
             step()
         some = store.lexical_search(OWNER, notebook_id, textproc.query_terms(question), 8)
         with stopwatch(hits_ms):
-            store.get_hits(OWNER, [s.chunk_id for s in some])
+            get_hits(store, notebook_id, [s.chunk_id for s in some])
     store.close()
     size = (tmp / f"retrieval-{total}.sqlite3").stat().st_size / 2**20
 
@@ -719,8 +728,10 @@ def sample_prompt(llama: Any, target_tokens: int) -> tuple[str, list[Any]]:
         known = {h.chunk.id for h in ranked}
         rest = [
             h
-            for h in store.get_hits(
-                OWNER, [c.id for c in store.chunks_without_vectors(OWNER, notebook.id, "-", 99)]
+            for h in get_hits(
+                store,
+                notebook.id,
+                [c.id for c in store.chunks_without_vectors(OWNER, notebook.id, "-", 99)],
             )
             if h.chunk.id not in known
         ]
@@ -895,17 +906,20 @@ def bench_generation(quick: bool) -> None:
 
 
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int, str, int]:
-    """(wall seconds, peak RSS in KiB, stdout, exit code) of one child process."""
-    with tempfile.TemporaryFile() as out:
+    """(wall seconds, peak RSS in KiB, stdout, exit code) of one child process; on failure,
+    stdout is followed by the end of stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
-        )
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        return wall, int(usage.ru_maxrss), out.read().decode("utf-8", "replace"), process.returncode
+        text = out.read().decode("utf-8", "replace")
+        if code != 0:
+            err.seek(0)
+            text += err.read().decode("utf-8", "replace")[-2000:]
+        return wall, int(usage.ru_maxrss), text, code
 
 
 def ensure_sample_notebook(env: dict[str, str]) -> None:

@@ -79,7 +79,7 @@ class Retriever:
                 lexical_score=lexical_scores.get(hit.chunk.id),
                 dense_score=dense_scores.get(hit.chunk.id),
             )
-            for hit in self.store.get_hits(owner, order)
+            for hit in self.store.get_hits(owner, notebook_id, order)
         ]
         return Retrieval(
             query=query,

@@ -475,7 +475,9 @@ def test_file_over_the_size_limit(write) -> None:
     path = write("big.txt", "x" * 3000)
     with pytest.raises(LoaderError) as caught:
         load_source(path, Limits(max_bytes=1024))
-    assert str(caught.value) == f"{path}: file too large (2.9 KB); the limit is 1.0 KB"
+    assert str(caught.value) == (
+        f"{path}: file too large (2.9 KB); the limit is 1.0 KB (CAUSERIE_MAX_SOURCE_MB raises it)"
+    )
 
 
 def test_unsupported_extension_lists_the_supported_ones(write) -> None:

@@ -101,6 +101,53 @@ def test_second_connection_sees_writes_and_invalidates_vector_cache(path: Path) 
         second.close()
 
 
+def test_second_connection_sees_deleted_vectors(path: Path) -> None:
+    first, second = SQLiteStore(path), SQLiteStore(path)
+    try:
+        book = first.ensure_notebook(ALICE, "research")
+        new = make_source("a.txt", ["one", "two"])
+        first.put_source(ALICE, book.id, new)
+        first.put_vectors(ALICE, MODEL, [c.id for c in new.chunks], np.stack([basis(0), basis(1)]))
+        assert len(second.vector_search(ALICE, book.id, MODEL, basis(0), 5)) == 2  # cached
+        assert second.count_vectors(ALICE, book.id, MODEL) == 2
+
+        assert first.delete_vectors(ALICE, book.id, MODEL) == 2
+
+        assert second.vector_search(ALICE, book.id, MODEL, basis(0), 5) == []
+        assert second.count_vectors(ALICE, book.id, MODEL) == 0
+    finally:
+        first.close()
+        second.close()
+
+
+def test_deleted_vectors_free_the_models_dimension(path: Path) -> None:
+    """A notebook's vectors for a model have one size; once deleted, another size is fine."""
+    with SQLiteStore(path) as store:
+        book = store.ensure_notebook(ALICE, "research")
+        new = make_source("a.txt", ["one"])
+        store.put_source(ALICE, book.id, new)
+        ids = [new.chunks[0].id]
+        store.put_vectors(ALICE, MODEL, ids, np.ones((1, 8), dtype=np.float32))
+        with pytest.raises(ValueError, match="dimensional"):
+            store.put_vectors(ALICE, MODEL, ids, np.ones((1, 4), dtype=np.float32))
+        assert store.delete_vectors(ALICE, book.id, MODEL) == 1
+        store.put_vectors(ALICE, MODEL, ids, np.ones((1, 4), dtype=np.float32))
+        results = store.vector_search(ALICE, book.id, MODEL, np.ones(4, dtype=np.float32), 5)
+        assert ids_of(results) == ids
+
+
+def test_deleted_conversation_leaves_no_message_rows(path: Path) -> None:
+    with SQLiteStore(path) as store:
+        book = store.ensure_notebook(ALICE, "research")
+        talk = store.create_conversation(ALICE, book.id, "talk")
+        store.add_message(ALICE, talk.id, "user", "hello")
+        store.delete_conversation(ALICE, talk.id)
+        count = store._conn.execute(
+            "SELECT count(*) FROM messages WHERE conversation_id = ?", (talk.id,)
+        ).fetchone()[0]
+        assert count == 0
+
+
 def test_repeated_vector_search_reuses_the_cached_matrix(path: Path) -> None:
     with SQLiteStore(path) as store:
         book = store.ensure_notebook(ALICE, "research")
@@ -290,7 +337,7 @@ def test_only_common_terms_prefer_chunks_holding_all(tmp_path: Path) -> None:
         _corpus(store, book.id)
         both = store.lexical_search(ALICE, book.id, ["water", "river"], 5)
         assert len(both) == 5
-        hits = store.get_hits(ALICE, ids_of(both))
+        hits = store.get_hits(ALICE, book.id, ids_of(both))
         assert all({"water", "river"} <= set(h.chunk.text.split()) for h in hits)
         # Too few chunks hold both: then any chunk holding the rarer one counts.
         lion = store.lexical_search(ALICE, book.id, ["water", "lion", "drinks"], 30)

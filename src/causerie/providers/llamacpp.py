@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ class _LoadedModel:
 
 _cache: dict[tuple[str, int, int], _LoadedModel] = {}
 _cache_lock = threading.Lock()
+_exit_hooks_registered = False
 
 
 def available_cores() -> int:
@@ -58,6 +60,7 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> _LoadedModel:
             from llama_cpp import Llama
         except ImportError:
             raise MissingDependency("llama-cpp-python", "llamacpp") from None
+        _register_exit_hooks()
         try:
             # verbose=False also sends llama.cpp's C-level logs to /dev/null while loading,
             # and keeps later ones (errors only) on stderr, never on stdout.
@@ -73,10 +76,27 @@ def _load(path: Path, n_ctx: int, n_threads: int) -> _LoadedModel:
                 f"llama.cpp cannot load the model {path}: {exc} — is it a valid GGUF file?"
             ) from None
         loaded = _LoadedModel(llama)
-        if not _cache:
-            atexit.register(_close_all)
         _cache[key] = loaded
         return loaded
+
+
+def _register_exit_hooks() -> None:
+    global _exit_hooks_registered
+    if not _exit_hooks_registered:
+        _exit_hooks_registered = True
+        atexit.register(_close_devnull_files)  # atexit is LIFO: this one runs last
+        atexit.register(_close_all)
+
+
+def _close_devnull_files() -> None:
+    """llama_cpp opens two /dev/null files at import and never closes them: a ResourceWarning
+    at exit ("unclosed file") wherever warnings are errors, as in our test runs."""
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        file = getattr(utils, name, None)
+        if file is not None:
+            with contextlib.suppress(Exception):
+                file.close()
 
 
 def _close_all() -> None:

@@ -56,13 +56,27 @@ class Store(Protocol):
     # sources and chunks
     def find_source(self, owner: Owner, notebook_id: str, uri: str) -> Source | None: ...
     def put_source(self, owner: Owner, notebook_id: str, new: NewSource) -> Source:
-        """Insert, or replace a source with the same uri, atomically (old chunks and all)."""
+        """Insert, or replace a source with the same uri, atomically (old chunks and all).
+
+        A replaced source keeps its id. Raises InputError (naming the uri) for bad input, and
+        then changes nothing: an empty uri; a title, media type, language or content hash that
+        is not a str; a number of index texts other than one per chunk; a chunk that is not a
+        Chunk, has no id, repeats another's id, or has a text, index text, locator, ordinal or
+        token count of the wrong type; content already in the notebook under another uri
+        (chunk ids derive from content, so the same file under two uris would share them).
+        NotFound if the notebook is not the owner's; TypeError if `new` is not a NewSource.
+        """
         ...
 
     def list_sources(self, owner: Owner, notebook_id: str) -> list[Source]: ...
     def delete_source(self, owner: Owner, source_id: str) -> None: ...
-    def get_hits(self, owner: Owner, chunk_ids: Sequence[str]) -> list[Hit]:
-        """The chunks with their sources, in the order asked; unknown ids are skipped."""
+    def get_hits(self, owner: Owner, notebook_id: str, chunk_ids: Sequence[str]) -> list[Hit]:
+        """The notebook's chunks with their sources, in the order asked, each id once.
+
+        Ids not in the notebook (unknown, deleted, or only in another notebook) are skipped.
+        The same chunk id can be in several notebooks (the same file added to each); the
+        notebook says whose copy, and so which Source, comes back.
+        """
         ...
 
     def count_chunks(self, owner: Owner, notebook_id: str) -> int: ...
@@ -71,7 +85,25 @@ class Store(Protocol):
     def lexical_search(
         self, owner: Owner, notebook_id: str, terms: Sequence[str], limit: int
     ) -> list[ScoredId]:
-        """BM25-ranked chunks holding any of the (already normalised) terms; higher is better."""
+        """BM25-ranked chunks holding any of the (already normalised) terms; higher is better.
+
+        Results are exact (every chunk of the notebook holding any term is ranked, the best
+        `limit` returned) while the terms match few chunks: in the SQLite backend, while
+        their match counts, summed over the whole index, stay within `lexical_budget`
+        (default 2000). Beyond that budget a planner bounds the cost, as Lucene's
+        CommonTermsQuery does: the rarest terms that fit in the budget must match, and the
+        more frequent, *common* terms only add to the score of chunks holding a rare one. A
+        query of common terms only first asks for chunks holding all of them; if fewer than
+        `limit` do, for chunks holding the rarest and another; then for chunks holding the
+        rarest. Scores stay exact BM25 over all the terms; the planner only chooses which
+        chunks are ranked, so a chunk holding only common terms may be left out.
+
+        BM25 statistics (document frequencies, average length), and the term counts the
+        planner reads, may be shared across notebooks and owners: in the SQLite backend they
+        cover the whole index. Another owner's chunks can thus move the scores (and which
+        terms count as common), never the rows: only the owner's chunks of this notebook
+        come back. An unknown or foreign notebook gives [].
+        """
         ...
 
     # vectors
@@ -81,6 +113,15 @@ class Store(Protocol):
     def put_vectors(
         self, owner: Owner, model: str, chunk_ids: Sequence[str], vectors: np.ndarray
     ) -> None: ...
+    def delete_vectors(self, owner: Owner, notebook_id: str, model: str) -> int:
+        """Delete the notebook's vectors for the model; returns how many there were.
+
+        Other models, other notebooks holding the same chunks, and the chunks themselves are
+        untouched; the chunks become chunks_without_vectors again. An unknown or foreign
+        notebook has none: 0.
+        """
+        ...
+
     def count_vectors(self, owner: Owner, notebook_id: str, model: str) -> int: ...
     def vector_search(
         self, owner: Owner, notebook_id: str, model: str, query: np.ndarray, limit: int
@@ -92,6 +133,10 @@ class Store(Protocol):
     def create_conversation(self, owner: Owner, notebook_id: str, title: str) -> Conversation: ...
     def get_conversation(self, owner: Owner, conversation_id: str) -> Conversation: ...
     def list_conversations(self, owner: Owner, notebook_id: str) -> list[Conversation]: ...
+    def delete_conversation(self, owner: Owner, conversation_id: str) -> None:
+        """Delete the conversation and all its messages; NotFound if missing or foreign."""
+        ...
+
     def add_message(
         self,
         owner: Owner,

@@ -15,14 +15,17 @@ What it pins down beyond the Protocol's signatures:
   conversations and messages in creation order);
 - put_source replaces a source with the same uri (keeping its id) or changes nothing at all;
   a source whose content is already in the notebook under another uri is refused (InputError);
-- get_hits returns each known id once, in the order asked; chunks (locators included) come
-  back equal to what was put;
+- get_hits is scoped to a notebook: it returns each id of that notebook once, in the order
+  asked, with that notebook's source (the same file can be in two notebooks); chunks
+  (locators included) come back equal to what was put;
 - chunks_without_vectors lists a source's chunks in ordinal order;
 - put_vectors applies to every notebook of the owner that holds the chunk, and skips ids the
-  owner does not hold; vector_search scores are cosine similarities;
-- errors: NotFound for a missing notebook/source/conversation (list_* return empty instead),
-  InputError for a bad name or source, ValueError for bad vectors or role, TypeError for an
-  owner that is not an Owner (every method, before anything else);
+  owner does not hold; vector_search scores are cosine similarities; delete_vectors removes one
+  model's vectors of one notebook only;
+- delete_conversation takes the conversation's messages with it;
+- errors: NotFound for a missing notebook/source/conversation (list_* return empty instead,
+  delete_vectors 0), InputError for a bad name or source, ValueError for bad vectors or role,
+  TypeError for an owner that is not an Owner (every method, before anything else);
 - an owner using another owner's ids gets exactly what an unknown id gets, and changes nothing.
 """
 
@@ -205,7 +208,6 @@ def snapshot(store: Store, owner: Owner, world: World) -> dict[str, Any]:
     """Everything an owner can read, through every read method."""
     state: dict[str, Any] = {
         "notebooks": store.list_notebooks(owner),
-        "hits": store.get_hits(owner, world.all_chunks),
     }
     for book in state["notebooks"]:
         conversations = store.list_conversations(owner, book.id)
@@ -213,6 +215,7 @@ def snapshot(store: Store, owner: Owner, world: World) -> dict[str, Any]:
         state[book.id] = {
             "sources": sources,
             "found": [store.find_source(owner, book.id, s.uri) for s in sources],
+            "hits": store.get_hits(owner, book.id, world.all_chunks),
             "chunks": store.count_chunks(owner, book.id),
             "lexical": store.lexical_search(owner, book.id, world.terms, 50),
             "vectors": store.count_vectors(owner, book.id, MODEL),
@@ -251,7 +254,7 @@ PROBES: dict[str, Probe] = {
     ),
     "list_sources": lambda s, o, t: s.list_sources(o, t.notebook_id),
     "delete_source": lambda s, o, t: s.delete_source(o, t.source_id),
-    "get_hits": lambda s, o, t: s.get_hits(o, t.chunk_ids),
+    "get_hits": lambda s, o, t: s.get_hits(o, t.notebook_id, t.chunk_ids),
     "count_chunks": lambda s, o, t: s.count_chunks(o, t.notebook_id),
     "lexical_search": lambda s, o, t: s.lexical_search(o, t.notebook_id, ["alpaca", "page"], 10),
     "chunks_without_vectors": lambda s, o, t: s.chunks_without_vectors(
@@ -260,11 +263,13 @@ PROBES: dict[str, Probe] = {
     "put_vectors": lambda s, o, t: s.put_vectors(
         o, MODEL, t.chunk_ids, np.ones((len(t.chunk_ids), DIM), dtype=np.float32)
     ),
+    "delete_vectors": lambda s, o, t: s.delete_vectors(o, t.notebook_id, MODEL),
     "count_vectors": lambda s, o, t: s.count_vectors(o, t.notebook_id, MODEL),
     "vector_search": lambda s, o, t: s.vector_search(o, t.notebook_id, MODEL, basis(0), 10),
     "create_conversation": lambda s, o, t: s.create_conversation(o, t.notebook_id, "x").title,
     "get_conversation": lambda s, o, t: s.get_conversation(o, t.conversation_id),
     "list_conversations": lambda s, o, t: s.list_conversations(o, t.notebook_id),
+    "delete_conversation": lambda s, o, t: s.delete_conversation(o, t.conversation_id),
     "add_message": lambda s, o, t: s.add_message(o, t.conversation_id, "user", "hi").content,
     "list_messages": lambda s, o, t: s.list_messages(o, t.conversation_id),
 }
@@ -400,7 +405,7 @@ class StoreContract:
         assert store.list_notebooks(ALICE) == [kept]
         assert store.list_sources(ALICE, book.id) == []
         assert store.count_chunks(ALICE, book.id) == 0
-        assert store.get_hits(ALICE, ids) == []
+        assert store.get_hits(ALICE, book.id, ids) == []
         assert store.lexical_search(ALICE, book.id, ["zebra"], 10) == []
         assert store.count_vectors(ALICE, book.id, MODEL) == 0
         assert store.vector_search(ALICE, book.id, MODEL, basis(0), 10) == []
@@ -445,7 +450,7 @@ class StoreContract:
         assert store.find_source(ALICE, book.id, "a.txt") == second
         assert [s.uri for s in store.list_sources(ALICE, book.id)] == ["a.txt", "b.txt"]
         assert store.count_chunks(ALICE, book.id) == 2 + len(FILLER)
-        assert store.get_hits(ALICE, [c.id for c in old.chunks]) == []
+        assert store.get_hits(ALICE, book.id, [c.id for c in old.chunks]) == []
         assert store.lexical_search(ALICE, book.id, ["zebra"], 10) == []
         found = ids_of(store.lexical_search(ALICE, book.id, ["giraffe"], 10))
         assert sorted(found) == sorted(c.id for c in new.chunks)
@@ -477,7 +482,7 @@ class StoreContract:
             assert "a.txt" in str(raised.value)
         assert store.find_source(ALICE, book.id, "a.txt") == stored
         assert store.count_chunks(ALICE, book.id) == 2
-        hits = store.get_hits(ALICE, [c.id for c in before.chunks])
+        hits = store.get_hits(ALICE, book.id, [c.id for c in before.chunks])
         assert [h.chunk for h in hits] == list(before.chunks)
         assert len(store.lexical_search(ALICE, book.id, ["zebra"], 10)) == 2
         assert store.lexical_search(ALICE, book.id, ["giraffe"], 10) == []
@@ -509,7 +514,8 @@ class StoreContract:
         store.delete_source(ALICE, in_other.id)
         assert store.count_chunks(ALICE, other.id) == 0
         assert store.count_vectors(ALICE, other.id, MODEL) == 0
-        assert [h.chunk.id for h in store.get_hits(ALICE, ids)] == ids
+        assert [h.chunk.id for h in store.get_hits(ALICE, book.id, ids)] == ids
+        assert store.get_hits(ALICE, other.id, ids) == []
         assert ids_of(store.vector_search(ALICE, book.id, MODEL, basis(1), 1)) == [ids[1]]
 
     def test_list_sources_sorted_by_uri(self, store: Store, book: Notebook) -> None:
@@ -531,7 +537,7 @@ class StoreContract:
         assert store.list_sources(ALICE, book.id) == [kept_source]
         assert store.find_source(ALICE, book.id, "gone.txt") is None
         assert store.count_chunks(ALICE, book.id) == 1
-        assert [h.chunk.id for h in store.get_hits(ALICE, ids)] == [kept.chunks[0].id]
+        assert [h.chunk.id for h in store.get_hits(ALICE, book.id, ids)] == [kept.chunks[0].id]
         assert ids_of(store.lexical_search(ALICE, book.id, ["zebra"], 10)) == [kept.chunks[0].id]
         assert store.count_vectors(ALICE, book.id, MODEL) == 1
         assert ids_of(store.vector_search(ALICE, book.id, MODEL, basis(0), 10)) == [
@@ -544,10 +550,29 @@ class StoreContract:
         new = make_source("a.txt", ["first", "second", "third"])
         source = store.put_source(ALICE, book.id, new)
         c0, c1, c2 = (c.id for c in new.chunks)
-        hits = store.get_hits(ALICE, [c2, random_id(), c0, c1, c2])
+        hits = store.get_hits(ALICE, book.id, [c2, random_id(), c0, c1, c2])
         assert [h.chunk.id for h in hits] == [c2, c0, c1]
         assert all(h.source == source for h in hits)
-        assert store.get_hits(ALICE, []) == []
+        assert store.get_hits(ALICE, book.id, []) == []
+        assert store.get_hits(ALICE, random_id(), [c0, c1]) == []
+
+    def test_get_hits_returns_the_notebooks_own_source(self, store: Store, book: Notebook) -> None:
+        """The same file in two notebooks: the same chunk ids, a different Source in each."""
+        other = store.ensure_notebook(ALICE, "other")
+        new = make_source("a.txt", ["zebra stripes", "lion manes"])
+        here = store.put_source(ALICE, book.id, new)
+        there = store.put_source(ALICE, other.id, replace(new, uri="copies/a.txt"))
+        assert here.id != there.id
+        ids = [c.id for c in new.chunks]
+        for notebook, source in ((other, there), (book, here), (other, there)):
+            hits = store.get_hits(ALICE, notebook.id, ids)
+            assert [h.chunk for h in hits] == list(new.chunks)
+            assert [h.source for h in hits] == [source, source]
+            assert {h.source.notebook_id for h in hits} == {notebook.id}
+
+        store.delete_source(ALICE, here.id)
+        assert store.get_hits(ALICE, book.id, ids) == []
+        assert [h.source for h in store.get_hits(ALICE, other.id, ids)] == [there, there]
 
     def test_get_hits_round_trip_chunks_and_locators(self, store: Store, book: Notebook) -> None:
         locators = [
@@ -559,7 +584,7 @@ class StoreContract:
         texts = ["Crème brûlée, naïve café", "zebra 🦓 emoji", 'quotes "and" \\ slashes', "x"]
         new = make_source("a.txt", texts, locators=locators, ordinals=[0, 1, 2, 7])
         store.put_source(ALICE, book.id, new)
-        hits = store.get_hits(ALICE, [c.id for c in new.chunks])
+        hits = store.get_hits(ALICE, book.id, [c.id for c in new.chunks])
         assert [h.chunk for h in hits] == list(new.chunks)
         assert hits[0].chunk.locator.heading_path == ("Guide", "Setup")
         assert hits[1].chunk.locator.label() == "00:01:01-00:01:09"
@@ -737,6 +762,35 @@ class StoreContract:
         assert ids_of(results) == [new.chunks[0].id]
         assert results[0].score == pytest.approx(1.0, abs=1e-5)
 
+    def test_delete_vectors(self, store: Store, book: Notebook) -> None:
+        other = store.ensure_notebook(ALICE, "other")
+        new = make_source("a.txt", ["one", "two", "three"])
+        store.put_source(ALICE, book.id, new)
+        store.put_source(ALICE, other.id, new)
+        ids = [c.id for c in new.chunks]
+        vectors = np.stack([basis(0), basis(1), basis(2)])
+        store.put_vectors(ALICE, MODEL, ids, vectors)
+        store.put_vectors(ALICE, "other-model", ids, vectors)
+        assert len(store.vector_search(ALICE, book.id, MODEL, basis(0), 10)) == 3  # warm any cache
+
+        assert store.delete_vectors(ALICE, book.id, MODEL) == 3
+
+        assert store.count_vectors(ALICE, book.id, MODEL) == 0
+        assert store.vector_search(ALICE, book.id, MODEL, basis(0), 10) == []
+        assert store.chunks_without_vectors(ALICE, book.id, MODEL, 10) == list(new.chunks)
+        # Other models, other notebooks with the same chunks, and the chunks themselves stay.
+        assert store.count_vectors(ALICE, book.id, "other-model") == 3
+        assert store.count_vectors(ALICE, other.id, MODEL) == 3
+        assert ids_of(store.vector_search(ALICE, other.id, MODEL, basis(1), 1)) == [ids[1]]
+        assert store.count_chunks(ALICE, book.id) == 3
+        assert ids_of(store.lexical_search(ALICE, book.id, ["two"], 10)) == [ids[1]]
+        # Nothing left, or no such notebook: nothing deleted.
+        assert store.delete_vectors(ALICE, book.id, MODEL) == 0
+        assert store.delete_vectors(ALICE, random_id(), MODEL) == 0
+        # The notebook can be given vectors for the model again.
+        store.put_vectors(ALICE, MODEL, ids[:1], basis(5)[None, :])
+        assert ids_of(store.vector_search(ALICE, book.id, MODEL, basis(5), 10)) == [ids[0]]
+
     # ------------------------------------------------------------------- conversations
 
     def test_conversations(self, store: Store, book: Notebook) -> None:
@@ -755,7 +809,29 @@ class StoreContract:
             store.get_conversation(ALICE, missing)
         with pytest.raises(NotFound):
             store.add_message(ALICE, missing, "user", "hello")
+        with pytest.raises(NotFound):
+            store.delete_conversation(ALICE, missing)
         assert store.list_messages(ALICE, missing) == []
+
+    def test_delete_conversation_takes_its_messages(self, store: Store, book: Notebook) -> None:
+        gone = store.create_conversation(ALICE, book.id, "gone")
+        kept = store.create_conversation(ALICE, book.id, "kept")
+        store.add_message(ALICE, gone.id, "user", "first")
+        store.add_message(ALICE, gone.id, "assistant", "second")
+        kept_message = store.add_message(ALICE, kept.id, "user", "stays")
+
+        store.delete_conversation(ALICE, gone.id)
+
+        assert store.list_conversations(ALICE, book.id) == [kept]
+        assert store.list_messages(ALICE, gone.id) == []
+        assert store.list_messages(ALICE, kept.id) == [kept_message]
+        with pytest.raises(NotFound):
+            store.get_conversation(ALICE, gone.id)
+        with pytest.raises(NotFound):
+            store.add_message(ALICE, gone.id, "user", "still there?")
+        with pytest.raises(NotFound):
+            store.delete_conversation(ALICE, gone.id)
+        assert store.list_notebooks(ALICE) == [book]
 
     def test_messages_round_trip(self, store: Store, book: Notebook) -> None:
         talk = store.create_conversation(ALICE, book.id, "talk")
@@ -849,8 +925,8 @@ class StoreContract:
             assert after_foreign[BOB.id] == before[BOB.id]
 
     def test_shared_chunk_ids_resolve_to_each_owners_copy(self, store: Store, world: World) -> None:
-        alice_hits = store.get_hits(ALICE, world.shared_chunks)
-        bob_hits = store.get_hits(BOB, world.shared_chunks)
+        alice_hits = store.get_hits(ALICE, world.alice_book.id, world.shared_chunks)
+        bob_hits = store.get_hits(BOB, world.bob_book.id, world.shared_chunks)
         assert [h.chunk.id for h in alice_hits] == world.shared_chunks
         assert [h.chunk.id for h in bob_hits] == world.shared_chunks
         assert {h.source.notebook_id for h in alice_hits} == {world.alice_book.id}
@@ -864,13 +940,33 @@ class StoreContract:
         bob_copy = store.find_source(BOB, world.bob_book.id, "handbook.txt")
         assert bob_copy is not None
         store.delete_source(BOB, bob_copy.id)
-        assert store.get_hits(BOB, world.shared_chunks) == []
-        assert store.get_hits(ALICE, world.shared_chunks) == alice_hits
+        assert store.get_hits(BOB, world.bob_book.id, world.shared_chunks) == []
+        assert store.get_hits(ALICE, world.alice_book.id, world.shared_chunks) == alice_hits
         assert store.count_vectors(ALICE, world.alice_book.id, MODEL) == 4
+
+    def test_another_owner_cannot_delete(self, store: Store, world: World) -> None:
+        alice_before = snapshot(store, ALICE, world)
+        with pytest.raises(NotFound):
+            store.delete_conversation(BOB, world.alice_conversation)
+        assert store.delete_vectors(BOB, world.alice_book.id, MODEL) == 0
+        with pytest.raises(NotFound):
+            store.delete_source(BOB, world.alice_source.id)
+        with pytest.raises(NotFound):
+            store.delete_notebook(BOB, world.alice_book.id)
+        assert snapshot(store, ALICE, world) == alice_before
+
+        # Bob deleting his own: his vectors of the very chunk ids Alice also holds.
+        assert store.delete_vectors(BOB, world.bob_book.id, MODEL) == 4
+        store.delete_conversation(BOB, world.bob_conversation)
+        assert store.count_vectors(BOB, world.bob_book.id, MODEL) == 0
+        assert store.list_conversations(BOB, world.bob_book.id) == []
+        assert snapshot(store, ALICE, world) == alice_before
+        assert store.count_vectors(ALICE, world.alice_book.id, MODEL) == 4
+        assert len(store.list_messages(ALICE, world.alice_conversation)) == 2
 
     def test_searches_never_cross_owners(self, store: Store, world: World) -> None:
         bob_lexical = store.lexical_search(BOB, world.bob_book.id, world.terms, 50)
-        bob_chunks = {h.chunk.id for h in store.get_hits(BOB, world.all_chunks)}
+        bob_chunks = {h.chunk.id for h in store.get_hits(BOB, world.bob_book.id, world.all_chunks)}
         assert ids_of(bob_lexical)
         assert set(ids_of(bob_lexical)) <= bob_chunks
         assert not set(ids_of(bob_lexical)) & set(world.alice_only_chunks)
