@@ -38,8 +38,13 @@ class App:
     @cached_property
     def embedder(self) -> Embedder | None:
         from causerie.embedders import make_embedder
+        from causerie.errors import EmbedderError
 
-        return make_embedder(self.settings)
+        try:
+            return make_embedder(self.settings)
+        except EmbedderError as exc:  # search still works, lexically
+            click.echo(f"warning: {exc}; search is lexical only", err=True)
+            return None
 
     @cached_property
     def ingestor(self) -> Ingestor:

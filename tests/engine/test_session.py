@@ -1,0 +1,123 @@
+"""The one loop, on a real SQLite file with the scripted fake model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from causerie.config import Settings
+from causerie.embedders.fake import HashingEmbedder
+from causerie.ingest.pipeline import Ingestor
+from causerie.providers.fake import FakeProvider, FakeReply
+from causerie.session import Answer, Engine, Retrieved
+from causerie.types import Notebook, Owner, TextDelta
+
+GUIDE = """# Guide
+
+## Opening hours
+
+On Sundays the library opens from 10:00 to 14:00. It is closed on Mondays.
+
+## Borrowing
+
+Books are lent for 21 days. The late fee is 0.25 euros per day.
+"""
+
+
+@pytest.fixture
+def notebook(store, owner: Owner, tmp_path: Path) -> Notebook:  # type: ignore[no-untyped-def]
+    path = tmp_path / "guide.md"
+    path.write_text(GUIDE, encoding="utf-8")
+    book = store.ensure_notebook(owner, "default")
+    ingestor = Ingestor(store, HashingEmbedder())
+    assert ingestor.add(owner, book, str(path)).status == "added"
+    ingestor.embed_pending(owner, book)
+    return book
+
+
+@pytest.fixture
+def engine(store, settings: Settings, fake_provider: FakeProvider) -> Engine:  # type: ignore[no-untyped-def]
+    return Engine(store, lambda: fake_provider, HashingEmbedder(), settings)
+
+
+def test_events_come_in_order_and_the_answer_is_saved_with_citations(
+    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+) -> None:
+    fake_provider.enqueue("On Sundays it opens from 10:00 to 14:00 [1].")
+    events = list(engine.ask(owner, notebook, "When does the library open on Sundays?"))
+    assert isinstance(events[0], Retrieved) and events[0].mode == "hybrid"
+    assert isinstance(events[-1], Answer)
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    answer = events[-1]
+    assert streamed == answer.text
+    saved = engine.store.list_messages(owner, answer.conversation_id)
+    assert [m.role for m in saved] == ["user", "assistant"]
+    assert saved[1].content == answer.text
+    assert saved[1].citations[0].chunk_id == answer.citations[0].chunk_id
+
+
+def test_an_interrupted_stream_keeps_its_partial_answer_marked_interrupted(
+    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+) -> None:
+    reply = "On Sundays it opens from 10:00 to 14:00 [1]. Books are lent for 21 days."
+    fake_provider.enqueue(FakeReply(reply, interrupt_after=60))
+    answer = list(engine.ask(owner, notebook, "When does the library open on Sundays?"))[-1]
+    assert answer.interrupted and not answer.abstained
+    assert answer.text.startswith("On Sundays it opens from 10:00 to 14:00 [1].")
+    assert "21 days" not in answer.text
+    saved = engine.store.list_messages(owner, answer.conversation_id)[-1]
+    assert saved.interrupted and saved.content == answer.text
+
+
+def test_a_reader_that_stops_early_still_gets_the_partial_answer_saved(
+    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+) -> None:
+    fake_provider.enqueue("On Sundays it opens from 10:00 to 14:00 [1]. It is closed on Mondays.")
+    conversation = engine.store.create_conversation(owner, notebook.id, "t")
+    stream = engine.ask(owner, notebook, "When does it open on Sundays?", conversation.id)
+    for event in stream:
+        if isinstance(event, TextDelta):
+            break  # the stop button
+    stream.close()
+    saved = engine.store.list_messages(owner, conversation.id)
+    assert saved[-1].role == "assistant" and saved[-1].interrupted
+    assert saved[-1].content.startswith("On Sundays")
+
+
+def test_an_empty_notebook_says_so_in_the_question_language(
+    engine: Engine,
+    store,
+    owner: Owner,
+    fake_provider: FakeProvider,  # type: ignore[no-untyped-def]
+) -> None:
+    empty = store.ensure_notebook(owner, "empty")
+    answer = list(engine.ask(owner, empty, "Quand la bibliothèque ouvre-t-elle ?"))[-1]
+    assert answer.abstained and answer.language == "fr"
+    assert "aucune source" in answer.text
+    assert fake_provider.calls == []
+
+
+def test_empty_and_oversized_questions_are_refused_with_a_clear_error(
+    engine: Engine, notebook: Notebook, owner: Owner
+) -> None:
+    from causerie.errors import InputError
+
+    with pytest.raises(InputError, match="question: is empty"):
+        list(engine.ask(owner, notebook, "   "))
+    with pytest.raises(InputError, match="longer than"):
+        list(engine.ask(owner, notebook, "why " * 2000))
+
+
+def test_lexical_only_when_there_is_no_embedder(
+    store,
+    settings: Settings,
+    notebook: Notebook,
+    owner: Owner,
+    fake_provider: FakeProvider,  # type: ignore[no-untyped-def]
+) -> None:
+    engine = Engine(store, lambda: fake_provider, None, settings)
+    fake_provider.enqueue("The late fee is 0.25 euros per day [1].")
+    events = list(engine.ask(owner, notebook, "What is the late fee?"))
+    assert events[0].mode == "lexical"
+    assert events[-1].citations[0].locator.heading_path[-1] == "Borrowing"
