@@ -20,7 +20,7 @@ from causerie.errors import (
     ProviderError,
     ProviderUnavailable,
 )
-from causerie.providers.base import Capabilities
+from causerie.providers.base import Capabilities, system_and_turns
 from causerie.types import Event, Finish, FinishReason, GenerationOptions, Message, TextDelta, Usage
 
 DEFAULT_MODEL = "claude-haiku-4-5"
@@ -37,16 +37,8 @@ _STOP_REASONS: dict[str, FinishReason] = {
 
 def split_system(messages: Sequence[Message]) -> tuple[str, list[dict[str, str]]]:
     """(system text, alternating user/assistant turns)."""
-    system = "\n\n".join(m.content for m in messages if m.role == "system")
-    turns: list[dict[str, str]] = []
-    for m in messages:
-        if m.role == "system":
-            continue
-        if turns and turns[-1]["role"] == m.role:
-            turns[-1]["content"] += "\n\n" + m.content
-        else:
-            turns.append({"role": m.role, "content": m.content})
-    return system, turns
+    system, turns = system_and_turns(messages)
+    return system, [{"role": role, "content": content} for role, content in turns]
 
 
 def closed_schema(schema: Mapping[str, Any]) -> dict[str, Any]:

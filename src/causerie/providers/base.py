@@ -31,6 +31,21 @@ class Provider(Protocol):
     ) -> Iterator[Event]: ...
 
 
+def system_and_turns(messages: Sequence[Message]) -> tuple[str, list[tuple[str, str]]]:
+    """(system text, alternating (role, content) turns) for APIs that take the system prompt
+    apart and refuse two turns of the same role in a row (Anthropic, Gemini)."""
+    system = "\n\n".join(m.content for m in messages if m.role == "system")
+    turns: list[tuple[str, str]] = []
+    for message in messages:
+        if message.role == "system":
+            continue
+        if turns and turns[-1][0] == message.role:
+            turns[-1] = (message.role, turns[-1][1] + "\n\n" + message.content)
+        else:
+            turns.append((message.role, message.content))
+    return system, turns
+
+
 def collect_text(events: Iterator[Event]) -> str:
     """Join the text deltas of a stream (for non-streaming callers)."""
     from causerie.types import TextDelta

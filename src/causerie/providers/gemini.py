@@ -18,7 +18,7 @@ from causerie.errors import (
     ProviderError,
     ProviderUnavailable,
 )
-from causerie.providers.base import Capabilities
+from causerie.providers.base import Capabilities, system_and_turns
 from causerie.types import Event, Finish, FinishReason, GenerationOptions, Message, TextDelta, Usage
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -33,16 +33,11 @@ _FINISH_REASONS: dict[str, FinishReason] = {
 
 def to_contents(messages: Sequence[Message]) -> tuple[str, list[dict[str, Any]]]:
     """(system instruction, contents) with roles 'user' / 'model', same-role turns merged."""
-    system = "\n\n".join(m.content for m in messages if m.role == "system")
-    contents: list[dict[str, Any]] = []
-    for m in messages:
-        if m.role == "system":
-            continue
-        role = "model" if m.role == "assistant" else "user"
-        if contents and contents[-1]["role"] == role:
-            contents[-1]["parts"][0]["text"] += "\n\n" + m.content
-        else:
-            contents.append({"role": role, "parts": [{"text": m.content}]})
+    system, turns = system_and_turns(messages)
+    contents = [
+        {"role": "model" if role == "assistant" else "user", "parts": [{"text": content}]}
+        for role, content in turns
+    ]
     return system, contents
 
 
