@@ -184,11 +184,26 @@ class CheckedAnswer:
     abstained: bool = False
 
 
+def numbers_in(text: str, with_parts: bool = False) -> set[str]:
+    """The numbers a text states ('0,25' and '0.25' alike). With parts, '10:00' also gives
+    '10', so that '10 h' in an answer matches '10:00' in its source."""
+    found: set[str] = set()
+    for word in textproc.words(text):
+        if word[0].isdigit():
+            number = word.replace(",", ".")
+            found.add(number)
+            if with_parts:
+                found.update(re.split(r"[:.]", number))
+    return found
+
+
 class CitationChecker:
     """Consumes the model's text deltas and emits checked text, sentence by sentence.
 
     What it emits is what gets saved: valid markers kept, invalid markers dropped, missing
-    markers added where a source supports the sentence.
+    markers added where a source supports the sentence. Unsupported sentences are held back
+    until a supported one comes; an answer with no supported sentence at all becomes an
+    abstention (a small model that parrots the question or guesses is not shown).
     """
 
     def __init__(
@@ -204,8 +219,12 @@ class CitationChecker:
         self.result = CheckedAnswer()
         self._buffer = ""
         self._pending: list[int] = []
+        self._held: list[str] = []  # unsupported sentences waiting for a supported one
+        self._released = False
         self._source_terms = {n: set(textproc.query_terms(s.hit.chunk.text))
                               for n, s in self.sources.items()}  # fmt: skip
+        self._source_numbers = {n: numbers_in(s.hit.chunk.text, with_parts=True)
+                                for n, s in self.sources.items()}  # fmt: skip
 
     def feed(self, delta: str) -> str:
         self._buffer += delta
@@ -218,15 +237,18 @@ class CitationChecker:
     def flush(self) -> str:
         """Emit what is buffered as it stands (an interrupted answer keeps its partial text)."""
         rest, self._buffer = self._buffer, ""
-        return self._emit(rest) if rest.strip() else ""
+        emitted = self._emit(rest) if rest.strip() else ""
+        return emitted + self._release()
 
     def finish(self) -> str:
         rest, self._buffer = self._buffer, ""
         emitted = self._emit(rest) if rest.strip() else ""
-        if not self.result.sentences:  # the model abstained, or said nothing usable
-            dropped = self.result.dropped_markers
+        if not self._released:  # nothing usable, or nothing the sources support
+            kept = self.result
             self.result = CheckedAnswer(text=say(ABSTENTION, self.language), abstained=True)
-            self.result.dropped_markers = dropped
+            self.result.dropped_markers = kept.dropped_markers
+            self.result.sentences = kept.sentences
+            self.result.unsupported_sentences = kept.unsupported_sentences
             return self.result.text
         return emitted
 
@@ -248,14 +270,23 @@ class CitationChecker:
             return ""
         self.result.sentences += 1
         numbers = self._supported(body, list(dict.fromkeys(numbers)))
-        if not numbers:
-            self.result.unsupported_sentences += 1
         for number in numbers:
             self.result.citations.setdefault(number, self.sources[number].citation())
-        text = self._with_markers(body, numbers)
-        separator = " " if self.result.text else ""
-        self.result.text += separator + text
-        return separator + text
+        self._held.append(self._with_markers(body, numbers))
+        if numbers:
+            return self._release()
+        self.result.unsupported_sentences += 1
+        return self._release() if self._released else ""
+
+    def _release(self) -> str:
+        out = ""
+        for text in self._held:
+            separator = " " if self.result.text else ""
+            self.result.text += separator + text
+            out += separator + text
+        self._held = []
+        self._released = self._released or bool(out)
+        return out
 
     @staticmethod
     def _with_markers(body: str, numbers: Sequence[int]) -> str:
@@ -267,38 +298,51 @@ class CitationChecker:
         return f"{body[:end]} {markers}{body[end:]}"
 
     def _supported(self, sentence: str, cited: list[int]) -> list[int]:
-        """Check the model's markers against the words of the sentence; repair or attribute.
+        """The sources that support a sentence: the model's markers checked, repaired or added.
 
-        A cited source sharing (almost) no term with the sentence is replaced by the source
-        that clearly supports it. When words cannot tell (an answer in another language than
-        its source), a valid marker is kept and an uncited sentence goes to embeddings.
+        - Numbers are facts in any language: a source lacking one of the sentence's numbers
+          cannot support it.
+        - A cited source must share nearly as many terms with the sentence as the best one;
+          otherwise the source that clearly supports the sentence replaces it.
+        - When words cannot tell (an answer in another language than its source), embeddings
+          decide; without an embedder, a marker to a source in another language is kept.
         """
+        facts = numbers_in(sentence)
+        plausible = {n for n, found in self._source_numbers.items() if facts <= found}
+        if not plausible:
+            return []
         terms = set(textproc.query_terms(sentence))
         support = {
-            n: (len(terms & source_terms) / len(terms) if terms else 0.0)
-            for n, source_terms in self._source_terms.items()
+            n: (len(terms & self._source_terms[n]) / len(terms) if terms else 0.0)
+            for n in plausible
         }
         best = max(support, key=support.__getitem__)
-        if cited:
-            floor = max(WEAK_SUPPORT, CLOSE_TO_BEST * support[best])
-            kept = [n for n in cited if support[n] >= floor]
-            if kept:
-                return kept
-            if support[best] >= CLEAR_SUPPORT:
-                self.result.corrected_markers += 1
-                return [best]
-            return cited
+        valid = [n for n in cited if n in plausible]
+        floor = max(WEAK_SUPPORT, CLOSE_TO_BEST * support[best])
+        kept = [n for n in valid if support[n] >= floor]
+        if kept:
+            return kept
         if support[best] >= CLEAR_SUPPORT:
+            self.result.corrected_markers += bool(cited)
             return [best]
-        return self._attribute_dense(sentence)
+        if self.embedder is None:
+            return [n for n in valid if self.sources[n].hit.source.language != self.language]
+        confirmed = self._attribute_dense(sentence, plausible)
+        self.result.corrected_markers += bool(cited) and confirmed != valid[:1]
+        return confirmed
 
-    def _attribute_dense(self, sentence: str) -> list[int]:
+    def _attribute_dense(self, sentence: str, among: set[int] | None = None) -> list[int]:
         if self.embedder is None or not self.sources:
             return []
         if self._source_vectors is None:  # only paid for when words alone did not tell
             texts = [s.hit.chunk.text for s in self.sources.values()]
             self._source_vectors = self.embedder.embed(texts, kind="passage")
         vector = self.embedder.embed([sentence], kind="query")[0]
-        similarity = self._source_vectors @ vector
-        index = int(np.argmax(similarity))
-        return [list(self.sources)[index]] if similarity[index] >= DENSE_RELEVANT else []
+        numbers = list(self.sources)
+        scored = [
+            (float(similarity), number)
+            for similarity, number in zip(self._source_vectors @ vector, numbers, strict=True)
+            if among is None or number in among
+        ]
+        best_similarity, best = max(scored, default=(0.0, 0))
+        return [best] if best_similarity >= DENSE_RELEVANT else []

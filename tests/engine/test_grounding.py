@@ -56,12 +56,25 @@ def test_uncited_sentence_is_attributed_to_its_best_supporting_source() -> None:
     assert shown == "The library is closed on Mondays [2]."
 
 
-def test_unsupported_sentence_gets_no_citation_and_is_counted() -> None:
+def test_an_answer_that_no_source_supports_becomes_an_abstention() -> None:
     checker = grounding.CitationChecker(sources(SUNDAY), "en")
-    shown = run(checker, "Penguins migrate across Antarctica every winter.")
-    assert "[" not in shown
+    shown = run(checker, "Penguins migrate across Antarctica every winter [1].")
+    assert shown == grounding.ABSTENTION["en"]
+    assert checker.result.abstained
     assert checker.result.unsupported_sentences == 1
     assert checker.result.citations == {}
+
+
+def test_an_unsupported_sentence_is_held_back_then_shown_beside_supported_ones() -> None:
+    checker = grounding.CitationChecker(sources(SUNDAY), "en")
+    first = checker.feed("Penguins migrate in winter. ")
+    assert first == ""  # held: nothing supported yet
+    shown = first + run(checker, "On Sundays the library opens from 10:00 to 14:00.")
+    assert (
+        shown == "Penguins migrate in winter. On Sundays the library opens from 10:00 to 14:00 [1]."
+    )
+    assert not checker.result.abstained
+    assert checker.result.unsupported_sentences == 1
 
 
 def test_dense_attribution_when_words_do_not_match() -> None:
@@ -125,3 +138,15 @@ def test_a_wrong_marker_is_replaced_by_the_source_that_supports_the_sentence() -
     assert shown.endswith("[2].")
     assert checker.result.corrected_markers == 1
     assert list(checker.result.citations) == [2]
+
+
+def test_numbers_must_occur_in_the_cited_source() -> None:
+    checker = grounding.CitationChecker(sources(SUNDAY, FEES), "en")
+    # shares words with the Sunday passage, but no source says 11:00
+    shown = run(checker, "On Sundays the library opens at 11:00 [1].")
+    assert checker.result.abstained and shown == grounding.ABSTENTION["en"]
+
+
+def test_numbers_match_across_languages_and_formats() -> None:
+    assert grounding.numbers_in("de 10 h à 14 h, 0,25 €") == {"10", "14", "0.25"}
+    assert {"10", "14", "0.25"} <= grounding.numbers_in(SUNDAY + " 0.25", with_parts=True)
