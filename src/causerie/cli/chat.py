@@ -61,7 +61,7 @@ def print_citations(answer) -> None:  # type: ignore[no-untyped-def]
     if answer.dropped_markers:
         dropped = ", ".join(f"[{n}]" for n in answer.dropped_markers)
         click.echo(f"(dropped invalid citation markers: {dropped})", err=True)
-    if answer.unsupported_sentences:
+    if answer.unsupported_sentences and not answer.abstained:
         click.echo(
             f"(warning: {answer.unsupported_sentences} sentence(s) of this answer are not "
             "supported by any cited passage)",
