@@ -584,7 +584,8 @@ def main() -> None:
                 f"- [{question.language}->{question.document}, {kind}] {question.text} "
                 f"({'; '.join(cells)})"
             )
-    print(f"\nDuration: {time.perf_counter() - started:.0f} s")
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(f"\nDuration: {time.perf_counter() - started:.0f} s; load average at the end: {load}")
 
 
 if __name__ == "__main__":

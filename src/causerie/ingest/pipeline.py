@@ -113,7 +113,7 @@ class Ingestor:
         self,
         owner: Owner,
         notebook: Notebook,
-        batch_size: int = 16,
+        batch_size: int = 64,
         on_batch: Callable[[int], None] | None = None,
     ) -> int:
         """Embed the notebook's chunks that have no vector yet; each batch is committed, so
