@@ -1028,12 +1028,24 @@ def _threads_rows(
 # --------------------------------------------------------------------------- d. cli
 
 
+TIME = Path("/usr/bin/time")
+
+
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int, str, int]:
     """(wall seconds, peak RSS in KiB, stdout, exit code) of one child process; on failure,
-    stdout is followed by the end of stderr."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    stdout is followed by the end of stderr.
+
+    The peak RSS comes from GNU time (`%M`): the ru_maxrss that wait4 reports for a child
+    forked from this (large) process keeps this process's RSS at the fork, since Linux folds
+    the pre-exec high-water mark into it. Without /usr/bin/time it is that upper bound."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        wrapped = [str(TIME), "-f", "%M", "-o", peak.name, *command] if TIME.exists() else command
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        process = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = code = os.waitstatus_to_exitcode(status)
@@ -1042,7 +1054,9 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int, s
         if code != 0:
             err.seek(0)
             text += err.read().decode("utf-8", "replace")[-2000:]
-        return wall, int(usage.ru_maxrss), text, code
+        reported = peak.read().strip().splitlines() if TIME.exists() else []
+        rss = int(reported[-1]) if reported and reported[-1].isdigit() else int(usage.ru_maxrss)
+        return wall, rss, text, code
 
 
 def ensure_sample_notebook(env: dict[str, str]) -> None:
