@@ -8,15 +8,15 @@ import builtins
 import json
 import re
 import socket
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from local_http_server import LocalHTTPServer
 
 from causerie.errors import (
     MissingCredentials,
@@ -50,7 +50,7 @@ class Canned:
     delay_s: float = 0.0
 
 
-class CannedServer:
+class CannedServer(LocalHTTPServer):
     def __init__(self) -> None:
         self.responses: deque[Canned] = deque()
         self.requests: list[dict[str, Any]] = []
@@ -106,29 +106,14 @@ class CannedServer:
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._serve(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.root
 
     def add(self, *responses: Canned) -> None:
         self.responses.extend(responses)
-
-    def __enter__(self) -> CannedServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture

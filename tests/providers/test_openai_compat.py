@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from local_http_server import LocalHTTPServer
 
 from causerie.errors import MissingCredentials, ProviderError, ProviderUnavailable
 from causerie.providers import allow_model_requests, collect_text
@@ -52,7 +52,7 @@ class Step:
     header_delay_s: float = 0.0  # pause before the status line
 
 
-class ScriptedServer:
+class ScriptedServer(LocalHTTPServer):
     def __init__(self) -> None:
         self.steps: deque[Step] = deque()
         self.requests: list[dict[str, Any]] = []
@@ -131,29 +131,14 @@ class ScriptedServer:
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._serve(Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.root}/v1"
 
     def script(self, *steps: Step) -> None:
         self.steps.extend(steps)
-
-    def __enter__(self) -> ScriptedServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
 
 
 def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
