@@ -368,9 +368,11 @@ class SQLiteStore:
         with self._snapshot() as conn:
             for batch in _batches(wanted):
                 rows = conn.execute(
-                    f"SELECT {HIT_COLUMNS} FROM chunks c JOIN sources s ON s.id = c.source_id"
-                    " WHERE c.owner = ? AND s.owner = ? AND c.notebook_id = ?"
-                    f" AND c.id IN ({_placeholders(len(batch))})",
+                    # CROSS JOIN and the unary + keep SQLite on the (notebook_id, id) unique
+                    # index: a lookup per id, not a walk over the notebook's chunks
+                    f"SELECT {HIT_COLUMNS} FROM chunks c CROSS JOIN sources s"
+                    " WHERE s.id = c.source_id AND +c.owner = ? AND s.owner = ?"
+                    f" AND c.notebook_id = ? AND c.id IN ({_placeholders(len(batch))})",
                     (owner_id, owner_id, notebook_id, *batch),
                 ).fetchall()
                 for row in rows:  # (notebook_id, id) is unique: one row per id
