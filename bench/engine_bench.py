@@ -124,13 +124,6 @@ def verdict(ok: bool) -> str:
     return "meets" if ok else "MISSES"
 
 
-def get_hits(store: SQLiteStore, notebook_id: str, ids: Sequence[str]) -> list[Any]:
-    """store.get_hits across its two signatures: (owner, ids), then (owner, notebook, ids)."""
-    if len(inspect.signature(store.get_hits).parameters) == 2:
-        return store.get_hits(OWNER, ids)  # type: ignore[call-arg]
-    return store.get_hits(OWNER, notebook_id, ids)
-
-
 # --------------------------------------------------------------------------- synthetic text
 
 
@@ -617,7 +610,7 @@ def bench_retrieval_size(total: int, queries: int, tmp: Path) -> list[list[objec
             step()
         some = store.lexical_search(OWNER, notebook_id, textproc.query_terms(question), 8)
         with stopwatch(hits_ms):
-            get_hits(store, notebook_id, [s.chunk_id for s in some])
+            store.get_hits(OWNER, notebook_id, [s.chunk_id for s in some])
     store.close()
     size = (tmp / f"retrieval-{total}.sqlite3").stat().st_size / 2**20
 
@@ -729,8 +722,8 @@ def sample_prompt(llama: Any, target_tokens: int) -> tuple[str, list[Any]]:
         known = {h.chunk.id for h in ranked}
         rest = [
             h
-            for h in get_hits(
-                store,
+            for h in store.get_hits(
+                OWNER,
                 notebook.id,
                 [c.id for c in store.chunks_without_vectors(OWNER, notebook.id, "-", 99)],
             )

@@ -101,6 +101,17 @@ def __dir__() -> list[str]:
 # --------------------------------------------------------------------------- factory
 
 
+def _sdk_options(settings: Settings) -> dict[str, Any]:
+    """What the SDK-based adapters (Anthropic, Gemini) take from the settings."""
+    return {
+        "api_key": settings.api_key or None,
+        "model": settings.model or None,
+        "base_url": settings.base_url or None,
+        "timeout_s": settings.request_timeout_s,
+        "max_retries": settings.max_retries,
+    }
+
+
 def make_provider(settings: Settings) -> Provider:
     """Build the provider the settings name. API keys: CAUSERIE_API_KEY (settings.api_key),
     else the provider's own variable (OPENAI_API_KEY only for api.openai.com,
@@ -138,23 +149,11 @@ def make_provider(settings: Settings) -> Provider:
     if kind == "anthropic":
         from causerie.providers.anthropic import AnthropicProvider
 
-        return AnthropicProvider(
-            api_key=settings.api_key or None,
-            model=settings.model or None,
-            base_url=settings.base_url or None,
-            timeout_s=settings.request_timeout_s,
-            max_retries=settings.max_retries,
-        )
+        return AnthropicProvider(**_sdk_options(settings))
     if kind == "gemini":
         from causerie.providers.gemini import GeminiProvider
 
-        return GeminiProvider(
-            api_key=settings.api_key or None,
-            model=settings.model or None,
-            base_url=settings.base_url or None,
-            timeout_s=settings.request_timeout_s,
-            max_retries=settings.max_retries,
-        )
+        return GeminiProvider(**_sdk_options(settings))
     if kind == "fake":
         from causerie.providers.fake import FakeProvider
 
