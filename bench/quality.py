@@ -50,7 +50,7 @@ def run(results: Results, quick: bool, embedder: CachedE5) -> None:
     from causerie.providers.llamacpp import LlamaCppProvider
     from causerie.session import Answer, Engine
 
-    answerable_n, removed_n = (8, 4) if quick else (60, 30)
+    answerable_n, removed_n = (6, 6) if quick else (30, 20)
     passages, items = load_halueval().subset(200 if quick else 2000)
     seen: set[str] = set()
     unique = [i for i in items if not (i.pid in seen or seen.add(i.pid))]

@@ -101,7 +101,7 @@ def run(results: Results, quick: bool) -> None:
     warm = direct()  # warm-up, not timed
     note(f"generation: warm-up call {warm['last'] - warm['start']:.1f} s")
     prompt_tokens = int(llama.n_tokens)
-    pairs = 3 if quick else 5
+    pairs = 2 if quick else 5
     runs: dict[str, list[dict[str, Any]]] = {"causerie": [], "llama-cpp-python": []}
     load = loadavg()
     for p in range(pairs):

@@ -159,9 +159,17 @@ def build_messages(
     sources: Sequence[ContextSource],
     language: str,
     history: Sequence[Message] = (),
+    *,
+    system: str = SYSTEM_PROMPT,
+    instruction: str = "",
 ) -> list[Message]:
-    user = f"{render_sources(sources)}\n\nQuestion: {question}\n{say(ANSWER_IN, language)}"
-    return [Message("system", SYSTEM_PROMPT), *history, Message("user", user)]
+    """The prompt: rules in the system part, fenced sources and the question in the user part.
+
+    An assistant may replace the system rules (e.g. a longer answer) and add an instruction
+    after the question (e.g. an explanation level); sources stay fenced data either way."""
+    extra = f"\n{instruction.strip()}" if instruction.strip() else ""
+    user = f"{render_sources(sources)}\n\nQuestion: {question}{extra}\n{say(ANSWER_IN, language)}"
+    return [Message("system", system), *history, Message("user", user)]
 
 
 # ----------------------------------------------------------------------------- checking

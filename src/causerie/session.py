@@ -76,6 +76,17 @@ class Answer:
 SessionEvent = Retrieved | TextDelta | Answer
 
 
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """How an assistant shapes one grounded answer without leaving the loop: other system
+    rules (None: the default ones), an instruction after the question, another token budget.
+    Retrieval, the relevance gate and the citation checks are the same."""
+
+    system: str | None = None
+    instruction: str = ""
+    max_tokens: int | None = None
+
+
 @dataclass
 class _Turn:
     """What one ask() accumulates while it streams."""
@@ -118,6 +129,8 @@ class Engine:
         question: str,
         conversation_id: str | None = None,
         save: bool = True,
+        *,
+        guidance: Guidance | None = None,
     ) -> Iterator[SessionEvent]:
         question = question.strip()
         if not question:
@@ -144,9 +157,17 @@ class Engine:
         checker = grounding.CitationChecker(sources, language, self.embedder)
         if sources:
             history = [Message(m.role, m.content) for m in earlier[-2 * HISTORY_TURNS :]]
-            messages = grounding.build_messages(question, sources, language, history)
+            guide = guidance or Guidance()
+            messages = grounding.build_messages(
+                question,
+                sources,
+                language,
+                history,
+                system=guide.system or grounding.SYSTEM_PROMPT,
+                instruction=guide.instruction,
+            )
             try:
-                for text in self._generate(messages, checker, turn):
+                for text in self._generate(messages, checker, turn, guide.max_tokens):
                     yield TextDelta(text)
             except GeneratorExit:  # the reader stopped (Ctrl-C, stop button): keep the partial
                 turn.interrupted = True
@@ -163,10 +184,15 @@ class Engine:
         return self.store.list_messages(owner, conversation_id)
 
     def _generate(
-        self, messages: list[Message], checker: grounding.CitationChecker, turn: _Turn
+        self,
+        messages: list[Message],
+        checker: grounding.CitationChecker,
+        turn: _Turn,
+        max_tokens: int | None = None,
     ) -> Iterator[str]:
         options = GenerationOptions(
-            max_tokens=self.settings.max_answer_tokens, temperature=self.settings.temperature
+            max_tokens=max_tokens or self.settings.max_answer_tokens,
+            temperature=self.settings.temperature,
         )
         for event in self.provider.stream(messages, options):
             if isinstance(event, TextDelta):

@@ -1,69 +1,23 @@
-"""What every command needs, built lazily: settings, store, embedder, provider, engines."""
+"""What every command needs: the shared wiring (causerie.wiring.Services) plus the owner."""
 
 from __future__ import annotations
-
-from functools import cached_property
-from typing import TYPE_CHECKING
 
 import click
 
 from causerie.types import LOCAL_OWNER, Notebook, Owner
-
-if TYPE_CHECKING:
-    from causerie.config import Settings
-    from causerie.embedders import Embedder
-    from causerie.ingest.pipeline import Ingestor
-    from causerie.providers.base import Provider
-    from causerie.session import Engine
-    from causerie.store.sqlite import SQLiteStore
+from causerie.wiring import Services
 
 
-class App:
+def _echo_warning(message: str) -> None:
+    click.echo(message, err=True)
+
+
+class App(Services):
     def __init__(self, user: str | None = None, debug: bool = False) -> None:
+        super().__init__(warn=_echo_warning)
         self.owner = Owner(user) if user else LOCAL_OWNER
+        self.user_given = user is not None
         self.debug = debug
-
-    @cached_property
-    def settings(self) -> Settings:
-        from causerie.config import load_settings
-
-        return load_settings()
-
-    @cached_property
-    def store(self) -> SQLiteStore:
-        from causerie.store.sqlite import SQLiteStore
-
-        return SQLiteStore(self.settings.database_path)
-
-    @cached_property
-    def embedder(self) -> Embedder | None:
-        from causerie.embedders import make_embedder
-        from causerie.errors import EmbedderError
-
-        try:
-            return make_embedder(self.settings)
-        except EmbedderError as exc:  # search still works, lexically
-            click.echo(f"warning: {exc}; search is lexical only", err=True)
-            return None
-
-    @cached_property
-    def ingestor(self) -> Ingestor:
-        from causerie.ingest.limits import MIB, Limits
-        from causerie.ingest.pipeline import Ingestor
-
-        limits = Limits(max_bytes=self.settings.max_source_mb * MIB)
-        return Ingestor(self.store, self.embedder, self.settings.chunk_tokens, limits)
-
-    def make_provider(self) -> Provider:
-        from causerie.providers import make_provider
-
-        return make_provider(self.settings)
-
-    @cached_property
-    def engine(self) -> Engine:
-        from causerie.session import Engine
-
-        return Engine(self.store, self.make_provider, self.embedder, self.settings)
 
     def notebook(self, name: str, create: bool = False) -> Notebook:
         from causerie.errors import NotFound
@@ -74,10 +28,6 @@ class App:
         if found is None:
             raise NotFound(f"notebook '{name}' does not exist (`causerie notebooks` lists them)")
         return found
-
-    def close(self) -> None:
-        if "store" in self.__dict__:
-            self.store.close()
 
 
 def notebook_option(function):  # type: ignore[no-untyped-def]

@@ -20,6 +20,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "chat": ("causerie.cli.chat", "chat", "Talk with a notebook (streaming, resumable)."),
     "models": ("causerie.cli.models", "models", "Show the model and embedder in use."),
     "demo": ("causerie.cli.demo", "demo", "Load the sample notebook and ask it questions."),
+    "serve": ("causerie.cli.server", "serve", "Serve the web app and the HTTP APIs."),
+    "users": ("causerie.cli.users", "users", "Create and list web/API accounts."),
+    "tokens": ("causerie.cli.users", "tokens", "Create, list and revoke API tokens."),
+    "study": ("causerie.cli.study", "study", "Study a notebook: explain, tutor, quiz, cards."),
 }
 
 

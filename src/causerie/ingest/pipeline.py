@@ -20,7 +20,7 @@ from causerie.ingest.language import detect_language
 from causerie.ingest.limits import Limits
 from causerie.ingest.loaders import load_source
 from causerie.store.base import NewSource, Store
-from causerie.types import Chunk, Notebook, Owner, Source
+from causerie.types import Chunk, Document, Notebook, Owner, Source
 
 Status = Literal["added", "updated", "unchanged", "error"]
 
@@ -66,6 +66,14 @@ class Ingestor:
             document = load_source(target, self.limits)
         except InputError as exc:
             return AddOutcome(target, "error", error=str(exc))
+        return self.add_document(owner, notebook, document, target)
+
+    def add_document(
+        self, owner: Owner, notebook: Notebook, document: Document, target: str | None = None
+    ) -> AddOutcome:
+        """Chunk, index and store a Document already loaded (e.g. an upload read from memory,
+        whose uri is its file name); `target` names it in the outcome (default: its uri)."""
+        target = target or document.uri
         existing = self.store.find_source(owner, notebook.id, document.uri)
         if existing is not None and existing.content_hash == document.content_hash:
             return AddOutcome(target, "unchanged", existing)

@@ -79,6 +79,13 @@ class Store(Protocol):
         """
         ...
 
+    def source_chunks(
+        self, owner: Owner, source_id: str, first_ordinal: int, last_ordinal: int
+    ) -> list[Chunk]:
+        """The source's chunks with first_ordinal <= ordinal <= last_ordinal, in ordinal order
+        (a cited passage with its neighbours); [] for an unknown or foreign source."""
+        ...
+
     def count_chunks(self, owner: Owner, notebook_id: str) -> int: ...
 
     # lexical index

@@ -18,7 +18,7 @@ What it pins down beyond the Protocol's signatures:
 - get_hits is scoped to a notebook: it returns each id of that notebook once, in the order
   asked, with that notebook's source (the same file can be in two notebooks); chunks
   (locators included) come back equal to what was put;
-- chunks_without_vectors lists a source's chunks in ordinal order;
+- chunks_without_vectors and source_chunks list a source's chunks in ordinal order;
 - put_vectors applies to every notebook of the owner that holds the chunk, and skips ids the
   owner does not hold; vector_search scores are cosine similarities; delete_vectors removes one
   model's vectors of one notebook only;
@@ -256,6 +256,7 @@ PROBES: dict[str, Probe] = {
     "delete_source": lambda s, o, t: s.delete_source(o, t.source_id),
     "get_hits": lambda s, o, t: s.get_hits(o, t.notebook_id, t.chunk_ids),
     "count_chunks": lambda s, o, t: s.count_chunks(o, t.notebook_id),
+    "source_chunks": lambda s, o, t: s.source_chunks(o, t.source_id, 0, 10),
     "lexical_search": lambda s, o, t: s.lexical_search(o, t.notebook_id, ["alpaca", "page"], 10),
     "chunks_without_vectors": lambda s, o, t: s.chunks_without_vectors(
         o, t.notebook_id, "model-without-vectors", 10
@@ -280,6 +281,7 @@ READ_PROBES = {
     "list_sources",
     "get_hits",
     "count_chunks",
+    "source_chunks",
     "lexical_search",
     "chunks_without_vectors",
     "count_vectors",
@@ -588,6 +590,20 @@ class StoreContract:
         assert [h.chunk for h in hits] == list(new.chunks)
         assert hits[0].chunk.locator.heading_path == ("Guide", "Setup")
         assert hits[1].chunk.locator.label() == "00:01:01-00:01:09"
+
+    def test_source_chunks_gives_a_passage_and_its_neighbours(
+        self, store: Store, book: Notebook
+    ) -> None:
+        new = make_source("a.txt", ["one", "two", "three", "four"], ordinals=[0, 1, 2, 5])
+        source = store.put_source(ALICE, book.id, new)
+        middle = store.source_chunks(ALICE, source.id, 0, 2)
+        assert [c.text for c in middle] == ["one", "two", "three"]
+        assert middle == list(new.chunks[:3])
+        assert [c.ordinal for c in store.source_chunks(ALICE, source.id, 2, 9)] == [2, 5]
+        assert store.source_chunks(ALICE, source.id, 3, 4) == []
+        assert store.source_chunks(ALICE, random_id(), 0, 9) == []
+        store.delete_source(ALICE, source.id)
+        assert store.source_chunks(ALICE, source.id, 0, 9) == []
 
     # ------------------------------------------------------------------- lexical index
 

@@ -379,6 +379,19 @@ class SQLiteStore:
                     found[row["id"]] = Hit(chunk=to_chunk(row), source=to_source(row, "s_id"))
         return [found[i] for i in wanted if i in found]
 
+    def source_chunks(
+        self, owner: Owner, source_id: str, first_ordinal: int, last_ordinal: int
+    ) -> list[Chunk]:
+        """The source's chunks in [first_ordinal, last_ordinal], in ordinal order."""
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.owner = ? AND c.source_id = ?"
+                " AND c.ordinal BETWEEN ? AND ? ORDER BY c.ordinal",
+                (owner_id, source_id, int(first_ordinal), int(last_ordinal)),
+            ).fetchall()
+        return [to_chunk(r) for r in rows]
+
     def count_chunks(self, owner: Owner, notebook_id: str) -> int:
         owner_id = _owner_id(owner)
         with self._reading() as conn:

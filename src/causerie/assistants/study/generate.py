@@ -1,0 +1,110 @@
+"""One JSON object from the model, parsed and validated in code, with bounded retries.
+
+The schema goes to the provider (llama.cpp turns it into grammar-constrained decoding; the
+fake answers a minimal valid object); the reply is still parsed defensively (code fences,
+text around the object) because API models without structured output may add some. A reply
+the validator rejects is asked again, with the reason, up to `attempts` times in all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from causerie.providers.base import Provider, collect_text
+from causerie.types import GenerationOptions, Message
+
+T = TypeVar("T")
+
+DEFAULT_ATTEMPTS = 3
+
+
+class Rejected(Exception):
+    """A reply the validator refuses; the message says why (it is shown to the model)."""
+
+
+@dataclass
+class Outcome(Generic[T]):
+    value: T | None
+    tries: int
+    seconds: float
+    rejections: list[str] = field(default_factory=list)
+
+
+def parse_object(text: str) -> dict[str, Any]:
+    """The first JSON object in a reply; Rejected when there is none."""
+    cleaned = re.sub(r"^```(?:json)?\s*|\s*```\s*$", "", text.strip())
+    start = cleaned.find("{")
+    if start < 0:
+        raise Rejected("the reply holds no JSON object")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(cleaned[start:])
+    except json.JSONDecodeError as exc:
+        raise Rejected(f"the reply is not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise Rejected("the reply is not a JSON object")
+    return value
+
+
+def text_field(data: Mapping[str, Any], name: str, max_chars: int = 400) -> str:
+    """A required non-empty string field, whitespace collapsed."""
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise Rejected(f'"{name}" is missing or empty')
+    value = " ".join(value.split())
+    if len(value) > max_chars:
+        raise Rejected(f'"{name}" is longer than {max_chars} characters')
+    return value
+
+
+def text_list(data: Mapping[str, Any], name: str, count: int, max_chars: int = 200) -> list[str]:
+    value = data.get(name)
+    if not isinstance(value, list) or len(value) != count:
+        raise Rejected(f'"{name}" must be a list of {count} texts')
+    return [text_field({name: item}, name, max_chars) for item in value]
+
+
+def generate(
+    provider: Provider,
+    messages: Sequence[Message],
+    schema: Mapping[str, Any],
+    validate: Callable[[dict[str, Any]], T],
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    max_tokens: int = 320,
+    temperature: float = 0.2,
+) -> Outcome[T]:
+    """Ask until `validate` accepts a reply (returns its value) or `attempts` are spent
+    (value None, with the reasons). ProviderError propagates: a dead model is not retried."""
+    started = time.perf_counter()
+    outcome: Outcome[T] = Outcome(value=None, tries=0, seconds=0.0)
+    prompt = list(messages)
+    for attempt in range(max(1, attempts)):
+        options = GenerationOptions(
+            max_tokens=max_tokens,
+            temperature=temperature if attempt == 0 else min(0.9, temperature + 0.3 * attempt),
+            json_schema=schema,
+            seed=attempt,
+        )
+        reply = collect_text(iter(provider.stream(prompt, options)))
+        outcome.tries += 1
+        try:
+            outcome.value = validate(parse_object(reply))
+            break
+        except Rejected as exc:
+            outcome.rejections.append(str(exc))
+            prompt = [*messages[:-1], _with_note(messages[-1], str(exc))]
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _with_note(message: Message, reason: str) -> Message:
+    note = (
+        f"\n\nA previous reply was rejected because {reason}. "
+        "Write a new one that follows the rules."
+    )
+    return Message(message.role, message.content + note)

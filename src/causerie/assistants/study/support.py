@@ -1,0 +1,138 @@
+"""Checked in code, not by the model: is an answer written in its passage, are two answers the
+same, does a text give an answer away.
+
+An answer is supported by a passage when every number it states is in the passage and most of
+its content words (stemmed in English and French, accents folded) are too. An answer in
+another language than its passage shares no stems with it; then, and only when an embedder is
+there, a high similarity of the question-and-answer to the passage stands in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from causerie import grounding, textproc
+from causerie.embedders.base import Embedder
+
+SUPPORT_SHARE = 0.6  # share of an answer's content words that its passage must hold
+SAME_LANGUAGE_DENSE = grounding.DENSE_RELEVANT
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    supported: bool
+    share: float  # content words found in the passage / content words of the answer
+    method: str  # "terms", "dense", or "none"
+    missing: tuple[str, ...] = field(default=())  # words or numbers the passage lacks
+    reason: str = ""
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in textproc.content_words(text) if not w[0].isdigit()]
+
+
+def _stems(word: str) -> set[str]:
+    return set(textproc.query_terms(word)) | {textproc.fold(word)}
+
+
+def answer_support(
+    answer: str,
+    passage: str,
+    *,
+    embedder: Embedder | None = None,
+    question: str = "",
+    cross_language: bool = False,
+) -> Support:
+    """Whether `passage` states `answer`. `question` helps the similarity check of an answer
+    in another language than the passage (`cross_language`), the only case it is used in."""
+    numbers = grounding.numbers_in(answer)
+    missing_numbers = sorted(numbers - grounding.numbers_in(passage, with_parts=True))
+    if missing_numbers:
+        reason = f"states {', '.join(missing_numbers)}, which the passage does not"
+        return Support(False, 0.0, "none", tuple(missing_numbers), reason)
+    words = _content(answer)
+    if not words:
+        if numbers:
+            return Support(True, 1.0, "terms")
+        return Support(False, 0.0, "none", reason="has no content words to check")
+    passage_stems = set(textproc.query_terms(passage))
+    missing = tuple(w for w in words if not _stems(w) & passage_stems)
+    share = 1 - len(missing) / len(words)
+    if share >= SUPPORT_SHARE - 1e-9:
+        return Support(True, share, "terms", missing)
+    if cross_language and embedder is not None:
+        vectors = embedder.embed([f"{question} {answer}".strip(), passage], kind="passage")
+        if float(np.dot(vectors[0], vectors[1])) >= SAME_LANGUAGE_DENSE:
+            return Support(True, share, "dense", missing)
+    needed = math.ceil(SUPPORT_SHARE * len(words))
+    return Support(False, share, "none", missing,
+                   f"only {len(words) - len(missing)} of its {len(words)} content words are in "
+                   f"the passage (needs {needed}); missing: {', '.join(missing)}")  # fmt: skip
+
+
+def answer_key(text: str) -> frozenset[str]:
+    """What an answer says, for comparing two answers: stems of its content words and its
+    numbers ('3 weeks' and 'three weeks' differ; 'Weeks!' and 'week' do not)."""
+    stems = {min(_stems(w)) for w in _content(text)}
+    return frozenset(stems | grounding.numbers_in(text))
+
+
+def same_answer(a: str, b: str) -> bool:
+    key_a, key_b = answer_key(a), answer_key(b)
+    if key_a and key_b:
+        return key_a == key_b
+    return textproc.fold(a).strip(" .!?") == textproc.fold(b).strip(" .!?")
+
+
+def gives_away(text: str, answer: str) -> bool:
+    """True when every content word and number of `answer` is already in `text`."""
+    key = answer_key(answer)
+    if not key:
+        return False
+    held = {min(_stems(w)) for w in _content(text)} | grounding.numbers_in(text)
+    return key <= held
+
+
+def overlap(reference: str, given: str, question: str = "") -> float:
+    """Share of the reference's content words (and numbers) found in the given answer.
+
+    Words of the reference that the question already holds need not be repeated ('2000' for
+    '2000 mitochondria' when asked how many mitochondria), unless nothing else is left."""
+    words = _content(reference)
+    numbers = grounding.numbers_in(reference)
+    if question:
+        asked = set(textproc.query_terms(question))
+        new_words = [w for w in words if not _stems(w) & asked]
+        if new_words or numbers:
+            words = new_words
+    if not words and not numbers:
+        return 0.0
+    given_stems = set(textproc.query_terms(given)) | {textproc.fold(w) for w in _content(given)}
+    given_numbers = grounding.numbers_in(given, with_parts=True)
+    found = sum(bool(_stems(w) & given_stems) for w in words)
+    found += len(numbers & given_numbers)
+    return found / (len(words) + len(numbers))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n\s*\n")
+_HEADING_LINE = re.compile(r"^(#.*)$", re.MULTILINE)
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences; Markdown heading lines are left out while others remain."""
+    paragraphs = _HEADING_LINE.sub(r"\n\1\n", text)  # a heading is never part of a sentence
+    found = [" ".join(s.split()) for s in _SENTENCE.split(paragraphs) if re.search(r"\w", s)]
+    prose = [s for s in found if not s.startswith("#")]
+    return prose or found
+
+
+def best_sentence(passage: str, answer: str) -> str:
+    """The passage's sentence that states the answer best (the first among equals)."""
+    found = sentences(passage)
+    if not found:
+        return passage.strip()
+    return max(found, key=lambda s: overlap(answer, s))

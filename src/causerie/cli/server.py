@@ -1,0 +1,44 @@
+"""`causerie serve`: the web app and the HTTP APIs (REST under /api, OpenAI-compatible /v1)."""
+
+from __future__ import annotations
+
+import click
+
+from causerie.cli.app import App
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.pass_obj
+def serve(app: App, host: str, port: int) -> None:
+    """Serve the web app and the APIs (sign in with an account from `causerie users create`)."""
+    import uvicorn
+
+    from causerie.accounts import AccountStore
+    from causerie.web.app import close_app, create_app
+
+    accounts = AccountStore.in_folder(app.settings.home)
+    has_users = accounts.has_users()
+    accounts.close()
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Causerie on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
+    if not has_users:
+        click.echo(
+            "No account yet: run `causerie users create NAME`, or open "
+            f"http://{shown}:{port}/setup in a browser on this machine.",
+            err=True,
+        )
+    if host not in LOOPBACK:
+        click.echo(
+            "warning: listening beyond this machine; put it behind HTTPS (a reverse proxy) "
+            "so that passwords and session cookies are not sent in clear.",
+            err=True,
+        )
+    web = create_app(app.settings)
+    try:
+        uvicorn.run(web, host=host, port=port, log_level="info")
+    finally:
+        close_app(web)

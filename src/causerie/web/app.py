@@ -1,0 +1,101 @@
+"""The web application: `causerie serve` runs `create_app()` under uvicorn.
+
+    app = create_app(settings, provider_factory=lambda: FakeProvider())
+
+app.state holds what the routes share:
+    services  causerie.wiring.Services (settings, store, embedder, ingestor, engine): the same
+              wiring as the CLI, so `causerie --user alice add` and alice's browser agree
+    accounts  causerie.accounts.AccountStore ($CAUSERIE_HOME/accounts.sqlite3)
+    limits    causerie.web.limits.WebLimits
+    chat      causerie.web.chat.ChatRunner (one generation at a time; per-user rate limit)
+    jobs      causerie.web.jobs.JobRegistry (ingestion in background threads)
+
+Routers: causerie.web.api (/api), causerie.web.openai_api (/v1), causerie.web.auth_pages
+(/login, /logout, /setup, /lang) and causerie.web.pages (the HTML pages). /static serves
+causerie/web/static. Every response carries the security headers (causerie.web.security).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from causerie.accounts import AccountStore
+from causerie.config import Settings
+from causerie.web import api, auth_pages, openai_api, pages
+from causerie.web.chat import ChatRunner
+from causerie.web.errors import install_error_handlers
+from causerie.web.jobs import JobRegistry
+from causerie.web.limits import WebLimits
+from causerie.web.security import SecurityMiddleware
+from causerie.web.templating import STATIC_DIR
+from causerie.wiring import Services
+
+if TYPE_CHECKING:
+    from causerie.providers.base import Provider
+
+UPLOAD_PATH = re.compile(r"^/api/notebooks/[^/]+/sources$")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    provider_factory: Callable[[], Provider] | None = None,
+    limits: WebLimits | None = None,
+) -> FastAPI:
+    services = Services(settings, provider_factory=provider_factory)
+    services.warm()
+    limits = limits or WebLimits.from_settings(services.settings)
+    accounts = AccountStore.in_folder(services.settings.home)
+    jobs = JobRegistry(services, keep_per_owner=limits.max_jobs_kept)
+
+    app = FastAPI(
+        title="Causerie",
+        summary="Chat with your documents: grounded answers with checked citations.",
+        version=_version(),
+        docs_url=None,  # the Swagger page loads scripts from a CDN; /openapi.json is served
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.accounts = accounts
+    app.state.limits = limits
+    app.state.chat = ChatRunner(services.engine, limits)
+    app.state.jobs = jobs
+
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(openai_api.router)
+    app.include_router(auth_pages.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    def body_limit(scope: Scope) -> int:
+        if scope.get("method") == "POST" and UPLOAD_PATH.match(scope.get("path", "")):
+            return limits.max_upload_bytes
+        return limits.max_body_bytes
+
+    app.add_middleware(SecurityMiddleware, body_limit=body_limit)
+    return app
+
+
+def close_app(app: FastAPI) -> None:
+    """Stop the ingestion worker and close the databases (after the server has stopped).
+
+    Not done on lifespan shutdown: several test clients may start and stop one app."""
+    app.state.jobs.shutdown()
+    app.state.accounts.close()
+    app.state.services.close()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("causerie")
+    except PackageNotFoundError:
+        return "0"

@@ -1,0 +1,55 @@
+"""What routes take from the app: the shared services, and owner-scoped lookups by id."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from causerie.errors import NotFound
+from causerie.store.base import Store
+from causerie.types import Conversation, Notebook, Owner
+from causerie.web.chat import ChatRunner
+from causerie.web.jobs import JobRegistry
+from causerie.web.limits import WebLimits
+from causerie.wiring import Services
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def store_of(request: Request) -> Store:
+    return services_of(request).store
+
+
+def chat_of(request: Request) -> ChatRunner:
+    runner: ChatRunner = request.app.state.chat
+    return runner
+
+
+def jobs_of(request: Request) -> JobRegistry:
+    jobs: JobRegistry = request.app.state.jobs
+    return jobs
+
+
+def limits_of(request: Request) -> WebLimits:
+    limits: WebLimits = request.app.state.limits
+    return limits
+
+
+def notebook_by_id(store: Store, owner: Owner, notebook_id: str) -> Notebook:
+    """The owner's notebook with this id; NotFound (the same for a foreign id) otherwise."""
+    for notebook in store.list_notebooks(owner):
+        if notebook.id == notebook_id:
+            return notebook
+    raise NotFound(f"notebook {notebook_id!r} not found")
+
+
+def conversation_in(
+    store: Store, owner: Owner, notebook: Notebook, conversation_id: str
+) -> Conversation:
+    """The owner's conversation, which must belong to `notebook`; NotFound otherwise."""
+    conversation = store.get_conversation(owner, conversation_id)
+    if conversation.notebook_id != notebook.id:
+        raise NotFound(f"conversation {conversation_id!r} not found in this notebook")
+    return conversation

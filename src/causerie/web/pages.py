@@ -1,0 +1,351 @@
+"""The HTML pages: notebooks, a notebook's sources, and its chat.
+
+    GET  /                                  the notebooks (create, rename, delete)
+    POST /notebooks                         create (form: name)         -> the new notebook
+    POST /notebooks/{id}/rename             rename (form: name)         -> /
+    POST /notebooks/{id}/delete             delete                      -> /
+    GET  /notebooks/{id}                    -> its chat
+    GET  /notebooks/{id}/sources            upload files (drop zone or file input), add URLs,
+                                            ingestion progress, per-source status, delete
+    GET  /notebooks/{id}/sources/table      the sources table alone (the page's script swaps it
+                                            in when a job finishes or a source is deleted)
+    GET  /notebooks/{id}/chat[/{conv_id}]   the chat: history, streaming answers, citations
+
+Pages are rendered on the server (Jinja); the scripts in /static/js talk to the REST API
+(causerie.web.api). Every page needs a signed-in session (else a redirect to /login); every
+form carries the CSRF token; another user's id reads like an unknown one (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from causerie.errors import CauserieError, NotFound
+from causerie.types import Conversation, Notebook, Owner, Source
+from causerie.web import auth, i18n
+from causerie.web.deps import notebook_by_id
+from causerie.web.errors import ApiError
+from causerie.web.markdown import render_answer
+from causerie.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+MAX_NAME_CHARS = 200
+
+# Messages the page scripts need, handed over in a JSON data block (no inline script runs).
+SCRIPT_MESSAGES = (
+    "chat.searching",
+    "chat.writing",
+    "chat.no_passages",
+    "chat.failed",
+    "chat.stopped",
+    "chat.interrupted",
+    "chat.abstained",
+    "chat.cite_label",
+    "chat.sources_used",
+    "chat.delete_conversation",
+    "chat.confirm_delete",
+    "chat.deleted",
+    "chat.context_failed",
+    "sources.uploading",
+    "sources.upload_failed",
+    "sources.job_progress",
+    "sources.job_embedding",
+    "sources.job_done",
+    "sources.job_errors",
+    "sources.confirm_delete",
+    "sources.deleted",
+    "sources.url_added",
+    "status.queued",
+    "status.indexing",
+    "status.embedding",
+    "status.added",
+    "status.updated",
+    "status.unchanged",
+    "status.error",
+    "status.ready",
+    "error.signed_out",
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def _services(request: Request) -> Any:
+    return request.app.state.services
+
+
+def _t(request: Request, key: str, **values: object) -> str:
+    return i18n.translate(key, i18n.request_language(request), **values)
+
+
+def _script_messages(request: Request) -> dict[str, str]:
+    language = i18n.request_language(request)
+    return {key: i18n.translate(key, language) for key in SCRIPT_MESSAGES}
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("page_messages", _script_messages(request))
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return _render(request, "not_found.html", status_code=404)
+
+
+def _notebook(request: Request, owner: Owner, notebook_id: str) -> Notebook:
+    return notebook_by_id(_services(request).store, owner, notebook_id)
+
+
+async def _checked_form(request: Request) -> dict[str, str] | HTMLResponse:
+    """The form's text fields, or an error page when its CSRF token is missing or wrong."""
+    try:
+        await auth.verify_csrf(request)
+    except ApiError:
+        return _render(request, "message.html", status_code=403, message=_t(request, "error.csrf"))
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _clean_name(raw: str | None) -> str:
+    return " ".join((raw or "").split())[:MAX_NAME_CHARS]
+
+
+def _source_rows(request: Request, owner: Owner, notebook: Notebook) -> list[dict[str, Any]]:
+    """Stored sources (ready) and the inputs of recent jobs not stored: queued, being
+    indexed, or refused with their error. Newest first."""
+    sources: list[Source] = _services(request).store.list_sources(owner, notebook.id)
+    rows: list[dict[str, Any]] = []
+    stored_ids = {s.id for s in sources}
+    for item in request.app.state.jobs.pending_items(owner, notebook.id):
+        if item.get("source_id") in stored_ids:
+            continue
+        rows.append(
+            {
+                "id": None,
+                "title": item["name"],
+                "uri": item["name"],
+                "status": item["status"],
+                "error": item.get("error"),
+                "chunks": None,
+                "media_type": "",
+                "language": "",
+                "job_id": item.get("job_id"),
+            }
+        )
+    for source in sorted(sources, key=lambda s: s.added_at, reverse=True):
+        rows.append(
+            {
+                "id": source.id,
+                "title": source.title or source.uri,
+                "uri": source.uri,
+                "status": "ready",
+                "error": None,
+                "chunks": source.chunk_count,
+                "media_type": source.media_type,
+                "language": source.language,
+                "job_id": None,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@router.get("/", response_class=HTMLResponse)
+def notebooks_page(request: Request) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    store = _services(request).store
+    notebooks = sorted(store.list_notebooks(owner), key=lambda n: n.name.casefold())
+    counts = {n.id: len(store.list_sources(owner, n.id)) for n in notebooks}
+    return _render(
+        request,
+        "notebooks.html",
+        notebooks=notebooks,
+        counts=counts,
+        error=request.query_params.get("error"),
+    )
+
+
+@router.get("/notebooks")
+def notebooks_alias(request: Request) -> Response:
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/notebooks")
+async def create_notebook(request: Request) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    name = _clean_name(form.get("name"))
+    if not name:
+        return RedirectResponse("/?error=name", status_code=303)
+    try:
+        notebook = _services(request).store.ensure_notebook(owner, name)
+    except CauserieError:  # a name the store refuses
+        return RedirectResponse("/?error=name", status_code=303)
+    return RedirectResponse(f"/notebooks/{quote(notebook.id)}/sources", status_code=303)
+
+
+@router.post("/notebooks/{notebook_id}/rename")
+async def rename_notebook(request: Request, notebook_id: str) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    name = _clean_name(form.get("name"))
+    if not name:
+        return RedirectResponse("/?error=name", status_code=303)
+    try:
+        _notebook(request, owner, notebook_id)
+        _services(request).store.rename_notebook(owner, notebook_id, name)
+    except NotFound:
+        return _not_found(request)
+    except CauserieError:  # the name is taken by another notebook
+        return RedirectResponse("/?error=taken", status_code=303)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/notebooks/{notebook_id}/delete")
+async def delete_notebook(request: Request, notebook_id: str) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    try:
+        _notebook(request, owner, notebook_id)
+        _services(request).store.delete_notebook(owner, notebook_id)
+    except NotFound:
+        return _not_found(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/notebooks/{notebook_id}")
+def notebook_home(request: Request, notebook_id: str) -> Response:
+    return RedirectResponse(f"/notebooks/{quote(notebook_id)}/chat", status_code=303)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@router.get("/notebooks/{notebook_id}/sources", response_class=HTMLResponse)
+def sources_page(request: Request, notebook_id: str) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    try:
+        notebook = _notebook(request, owner, notebook_id)
+    except NotFound:
+        return _not_found(request)
+    from causerie.ingest.loaders import supported_extensions
+
+    running = [
+        job["id"]
+        for job in request.app.state.jobs.list_jobs(owner, notebook.id)
+        if job["state"] != "done"
+    ]
+    return _render(
+        request,
+        "sources.html",
+        notebook=notebook,
+        rows=_source_rows(request, owner, notebook),
+        extensions=supported_extensions(),
+        accept=",".join(supported_extensions()),
+        running_jobs=running,
+        tab="sources",
+    )
+
+
+@router.get("/notebooks/{notebook_id}/sources/table", response_class=HTMLResponse)
+def sources_table(request: Request, notebook_id: str) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return Response(status_code=401)
+    try:
+        notebook = _notebook(request, owner, notebook_id)
+    except NotFound:
+        return Response(status_code=404)
+    return _render(
+        request,
+        "_sources_table.html",
+        notebook=notebook,
+        rows=_source_rows(request, owner, notebook),
+    )
+
+
+# --------------------------------------------------------------------------- chat
+
+
+def _message_views(request: Request, owner: Owner, conversation: Conversation) -> list[dict]:
+    cite_label = _t(request, "chat.cite_label", n="{n}")
+    views = []
+    for message in _services(request).store.list_messages(owner, conversation.id):
+        if message.role == "system":
+            continue
+        citations = [{**c.to_dict(), "label": c.locator.label()} for c in message.citations]
+        html = None
+        if message.role == "assistant":
+            html = render_answer(message.content, [c.marker for c in message.citations], cite_label)
+        views.append(
+            {
+                "role": message.role,
+                "content": message.content,
+                "html": html,
+                "citations": citations,
+                "abstained": message.abstained,
+                "interrupted": message.interrupted,
+            }
+        )
+    return views
+
+
+@router.get("/notebooks/{notebook_id}/chat", response_class=HTMLResponse)
+@router.get("/notebooks/{notebook_id}/chat/{conversation_id}", response_class=HTMLResponse)
+def chat_page(request: Request, notebook_id: str, conversation_id: str | None = None) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    store = _services(request).store
+    try:
+        notebook = _notebook(request, owner, notebook_id)
+        conversation = None
+        if conversation_id is not None:
+            conversation = store.get_conversation(owner, conversation_id)
+            if conversation.notebook_id != notebook.id:
+                raise NotFound(f"conversation {conversation_id!r} not found")
+    except NotFound:
+        return _not_found(request)
+    conversations = sorted(
+        store.list_conversations(owner, notebook.id), key=lambda c: c.created_at, reverse=True
+    )
+    return _render(
+        request,
+        "chat.html",
+        notebook=notebook,
+        conversation=conversation,
+        conversations=conversations,
+        messages=_message_views(request, owner, conversation) if conversation else [],
+        source_count=len(store.list_sources(owner, notebook.id)),
+        tab="chat",
+    )
