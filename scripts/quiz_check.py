@@ -63,6 +63,8 @@ def all_words_in(answer: str, passage: str) -> bool:
 
 
 def check_item(item, store, owner, notebook) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    from causerie.assistants.study.support import aligned
+
     [hit] = store.get_hits(owner, notebook.id, [item.citation.chunk_id]) or [None]
     citation_ok = (
         hit is not None
@@ -78,7 +80,55 @@ def check_item(item, store, owner, notebook) -> dict[str, bool]:  # type: ignore
         "verbatim": folded(item.answer) in folded(item.citation.text),
         "all_words": all_words_in(item.answer, item.citation.text),
         "choices": choices_ok,
+        # the answer's sentence is the one the question is about (a check added to the
+        # generator after the first run; on older runs it shows what it would have rejected)
+        "aligned": aligned(item.question, item.answer, item.citation.text),
     }
+
+
+def summarise(rows_file: Path, home: Path) -> int:
+    """Figures from an --items file (a run that was stopped early counts what it made), and
+    the items saved as a quiz in the study database of `home`, for the CLI to take."""
+    os.environ["CAUSERIE_HOME"] = str(home)
+    from causerie.assistants.study.db import FILE_NAME, StudyStore
+    from causerie.assistants.study.quiz import QuizItem
+    from causerie.assistants.study.support import aligned
+    from causerie.config import load_settings
+    from causerie.store.sqlite import SQLiteStore
+    from causerie.types import LOCAL_OWNER
+
+    rows = [json.loads(line) for line in rows_file.read_text(encoding="utf-8").splitlines()]
+    made = [r for r in rows if r["made"]]
+    names = ("citation", "verbatim", "all_words", "choices", "aligned")
+    for r in made:  # rows written before the alignment check existed
+        r["checks"].setdefault(
+            "aligned", aligned(r["question"], r["answer"], r["citation"]["text"])
+        )
+    share = {n: round(sum(r["checks"][n] for r in made) / len(made), 2) if made else 0.0
+             for n in names}  # fmt: skip
+    seconds = sum(r["seconds"] for r in rows)
+    by_language = {lang: sum(r["language"] == lang for r in made) for lang in ("en", "fr")}
+    summary = {"items": len(made), "by_language": by_language,
+               "passages_skipped": len(rows) - len(made), "generation_s": round(seconds, 1),
+               "s_per_item": round(seconds / len(made), 1) if made else None,
+               "supported_share": share}  # fmt: skip
+    settings = load_settings()
+    store = SQLiteStore(settings.database_path)
+    book = store.get_notebook(LOCAL_OWNER, "study-check")
+    store.close()
+    if book is not None and made:
+        study = StudyStore(home / FILE_NAME)
+        quiz = study.save_quiz(LOCAL_OWNER, book.id, f"quiz_check, {len(made)} items",
+                               [QuizItem.from_json(r) for r in made])  # fmt: skip
+        study.close()
+        summary["saved_quiz"] = quiz.id
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    for r in made:
+        failed = " ".join(n for n in names if not r["checks"][n]) or "all checks pass"
+        choices = f" {r['choices']}" if r["choices"] else ""
+        print(f"- [{r['language']}/{r['kind']}, {r['seconds']} s] {r['question']}{choices} -> "
+              f"{r['answer']!r} ({r['citation']['where']}; {failed})")  # fmt: skip
+    return 0
 
 
 def main() -> int:
@@ -86,7 +136,14 @@ def main() -> int:
     parser.add_argument("--count-per-source", type=int, default=5)
     parser.add_argument("--home", type=Path, default=None, help="data folder (default: a temp one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--items", type=Path, default=None,
+                        help="append each item, with its checks and time, to this JSONL file "
+                        "as soon as it is made")  # fmt: skip
+    parser.add_argument("--summarise", type=Path, default=None,
+                        help="only summarise an --items file (needs --home)")  # fmt: skip
     args = parser.parse_args()
+    if args.summarise:
+        return summarise(args.summarise, args.home)
     home = args.home or Path(tempfile.mkdtemp(prefix="causerie-quiz-check-"))
     os.environ["CAUSERIE_HOME"] = str(home)
 
@@ -113,12 +170,23 @@ def main() -> int:
     provider = make_provider(settings)
     maker = QuizMaker(provider, embedder)
     items, tries, seconds, skipped = [], 0, 0.0, []
+    last = [time.perf_counter()]
+
+    def on_item(item) -> None:  # type: ignore[no-untyped-def]
+        print("." if item else "x", end="", file=sys.stderr, flush=True)
+        if args.items:
+            now = time.perf_counter()
+            row = {"made": item is not None, "seconds": round(now - last[0], 1)}
+            if item is not None:
+                row |= {**item.to_json(), "checks": check_item(item, store, LOCAL_OWNER, book)}
+            with args.items.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        last[0] = time.perf_counter()
+
     for source in SOURCES:
         pool = notebook_passages(store, LOCAL_OWNER, book, source.name)
         print(f"{source.name}: {len(pool.passages)} passages", file=sys.stderr)
-        result = maker.make(pool, args.count_per_source, "mixed",
-                            on_item=lambda i: print("." if i else "x", end="", file=sys.stderr,
-                                                    flush=True))  # fmt: skip
+        result = maker.make(pool, args.count_per_source, "mixed", on_item=on_item)
         print(file=sys.stderr)
         items += result.items
         tries += result.tries
@@ -128,7 +196,7 @@ def main() -> int:
 
     checks = [check_item(item, store, LOCAL_OWNER, book) for item in items]
     share = {name: sum(c[name] for c in checks) / len(checks) if checks else 0.0
-             for name in ("citation", "verbatim", "all_words", "choices")}  # fmt: skip
+             for name in ("citation", "verbatim", "all_words", "choices", "aligned")}  # fmt: skip
     grading = []
     if embedder is not None:
         from causerie.assistants.study.grading import _similarity
@@ -152,8 +220,9 @@ def main() -> int:
         "s_per_item": round(seconds / len(items), 1) if items else None,
         "ingest_and_embed_s": round(ingest_s, 1),
         "supported_share": share,
-        "items_detail": [{**item.to_json(), "checks": check}
-                         for item, check in zip(items, checks, strict=True)],  # fmt: skip
+        "items_detail": [
+            {**item.to_json(), "checks": check} for item, check in zip(items, checks, strict=True)
+        ],
         "skipped": skipped,
         "grading_pairs": grading,
     }

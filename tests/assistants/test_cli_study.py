@@ -83,6 +83,10 @@ def test_taking_a_quiz_grades_each_answer_and_saves_the_attempts(
     listed = json.loads(run("study", "quizzes", "--json").stdout)
     assert listed[0]["attempts"] == 2 and listed[0]["correct"] == 1
 
+    from_quiz = json.loads(run("study", "cards", "--from-quiz", quiz_id, "--json").stdout)
+    assert [c["back"] for c in from_quiz] == ["Chlorophyll", "le 14 juillet 1789"]
+    assert from_quiz[1]["citation"]["source"].endswith("revolution.md")
+
     attempt_id = result.stderr.split("explain-answer ")[1].split(")")[0]
     fake.enqueue("Les Parisiens prennent la Bastille le 14 juillet 1789 [1].")
     why = run("study", "explain-answer", attempt_id)

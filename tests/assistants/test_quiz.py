@@ -95,7 +95,7 @@ def test_an_unsupported_answer_is_regenerated_then_kept(pool: Pool, fake: FakePr
     [item] = result.items
     assert item.answer == "2000 mitochondria"
     assert "states 5000, which the passage does not" in fake.calls[1][0][-1].content
-    # an explanation the passage does not support is replaced by the passage's own sentence
+    # the explanation is the passage's own sentence that states the answer
     assert item.explanation == "A liver cell can hold 2000 mitochondria."
 
 
@@ -138,6 +138,19 @@ def test_items_spread_over_sources_and_follow_each_source_language(
     assert "Write the question and the answers in English." in fake.calls[0][0][-1].content
     assert "Write the question and the answers in French." in fake.calls[1][0][-1].content
     assert second.answer_index is None and second.choices == ()
+
+
+def test_a_true_fact_from_the_wrong_sentence_is_rejected(pool: Pool, fake: FakeProvider) -> None:
+    hit = passage_about(pool, "Mitochondria")
+    fake.enqueue(
+        reply(question="How many mitochondria can a liver cell hold?",
+              answer="molecules of ATP", explanation="x"),  # true, but not what was asked
+        reply(question="How many mitochondria can a liver cell hold?",
+              answer="2000", explanation="x"),
+    )  # fmt: skip
+    result = QuizMaker(fake).make(Pool([hit], 1, "x"), 1, kind="short")
+    assert [i.answer for i in result.items] == ["2000"]
+    assert "the answer comes from another sentence" in fake.calls[1][0][-1].content
 
 
 def test_a_language_can_be_forced(pool: Pool, fake: FakeProvider) -> None:

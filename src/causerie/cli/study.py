@@ -382,6 +382,8 @@ def quizzes(ctx: click.Context, notebook: str, as_json: bool) -> None:
 @source_option
 @language_option
 @click.option("--list", "list_only", is_flag=True, help="List the cards; make none.")
+@click.option("--from-quiz", "quiz_id", default=None,
+              help="Turn a saved quiz's items into cards (no model call).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def cards(
@@ -391,6 +393,7 @@ def cards(
     source: str | None,
     language: str | None,
     list_only: bool,
+    quiz_id: str | None,
     as_json: bool,
 ) -> None:
     """Make flashcards from the sources (each linked to its passage), or list them."""
@@ -403,7 +406,12 @@ def cards(
     book = app.notebook(notebook)
     deck = _deck(ctx, book)
     existing = deck.cards()
-    if not list_only:
+    if quiz_id is not None:
+        saved = _study(ctx).get_quiz(app.owner, quiz_id)
+        added = [deck.add(i.question, i.answer, i.citation) for i in saved.items]
+        existing = [c for c in added if c is not None]
+        click.echo(f"added {len(existing)} cards from quiz {quiz_id}", err=True)
+    elif not list_only:
         pool = notebook_passages(app.store, app.owner, book, source)
         planned, capped = plan_count(count, pool, noun="card")
         _notes(capped)

@@ -49,8 +49,8 @@ class CardResult:
 CARD_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "front": {"type": "string", "minLength": 3, "maxLength": 200},
-        "back": {"type": "string", "minLength": 1, "maxLength": 160},
+        "front": {"type": "string"},
+        "back": {"type": "string"},
     },
     "required": ["front", "back"],
 }

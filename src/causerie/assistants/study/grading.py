@@ -165,7 +165,7 @@ def _graded(item: Gradable, verdict: Verdict, score: float, method: str) -> Grad
 
 JUDGE_SCHEMA = {
     "type": "object",
-    "properties": {"correct": {"type": "boolean"}, "reason": {"type": "string", "maxLength": 200}},
+    "properties": {"correct": {"type": "boolean"}, "reason": {"type": "string"}},
     "required": ["correct", "reason"],
 }
 

@@ -79,21 +79,21 @@ class Guide:
 GUIDE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "concept": {"type": "string", "minLength": 2, "maxLength": 80},
-        "summary": {"type": "string", "minLength": 5, "maxLength": 300},
+        "concept": {"type": "string"},
+        "summary": {"type": "string"},
         "terms": {
             "type": "array",
             "maxItems": MAX_TERMS,
             "items": {
                 "type": "object",
                 "properties": {
-                    "term": {"type": "string", "minLength": 2, "maxLength": 60},
-                    "definition": {"type": "string", "minLength": 3, "maxLength": 200},
+                    "term": {"type": "string"},
+                    "definition": {"type": "string"},
                 },
                 "required": ["term", "definition"],
             },
         },
-        "exam_question": {"type": "string", "minLength": 5, "maxLength": 240},
+        "exam_question": {"type": "string"},
     },
     "required": ["concept", "summary", "terms", "exam_question"],
 }

@@ -1,7 +1,9 @@
 """Quizzes drawn from the sources: one item per passage, checked in code before it is kept.
 
 For each passage (spread over sources and chunks) the model writes ONE item as JSON: a
-question, its answer and, for multiple choice, three distractors. Code then checks that the
+question, its answer and, for multiple choice, three distractors. The explanation is not the
+model's: it is the passage's sentence that states the answer (fewer tokens to generate, and
+nothing to check). Code then checks that the
 answer is written in the passage (support.answer_support), that the question does not give
 it away, and that the distractors differ from the answer and from each other; a rejected
 reply is asked again (bounded), then the passage is skipped. Choices are shuffled in code, so
@@ -36,6 +38,7 @@ Kind = Literal["mcq", "short"]
 KindChoice = Literal["mcq", "short", "mixed"]
 MAX_ITEMS = 50  # per quiz: each item is one model call or more
 DISTRACTORS = 3
+ITEM_TOKENS = 200  # a question, an answer and three distractors take 60-120
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +145,10 @@ Rules:
 - Reply with one JSON object only."""
 
 _FIELDS = {
-    "question": "the question; the passage must answer it, and the question must not "
-    "contain the answer",
-    "answer": "the correct answer: a few words copied from the passage",
+    "question": "a precise question about one fact of the passage; it must not contain the answer",
+    "answer": "the correct answer: at most six words copied from the passage, not a whole sentence",
     "distractors": "three wrong answers of the same kind as the answer, each different "
     "from the answer and from each other",
-    "explanation": "one short sentence of the passage that shows the answer is right",
 }
 
 _TASK = {
@@ -157,7 +158,7 @@ _TASK = {
 
 
 def item_messages(hit: Hit, kind: Kind, language: str) -> list[Message]:
-    fields = ["question", "answer", *(["distractors"] if kind == "mcq" else []), "explanation"]
+    fields = ["question", "answer", *(["distractors"] if kind == "mcq" else [])]
     rules = "\n".join(f'- "{name}": {_FIELDS[name]}.' for name in fields)
     user = (
         f"{grounding.render_sources([grounding.ContextSource(1, hit)])}\n\n"
@@ -167,9 +168,9 @@ def item_messages(hit: Hit, kind: Kind, language: str) -> list[Message]:
 
 
 def item_schema(kind: Kind) -> dict[str, Any]:
-    short_text: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 120}
+    short_text: dict[str, Any] = {"type": "string"}
     properties: dict[str, Any] = {
-        "question": {"type": "string", "minLength": 5, "maxLength": 240},
+        "question": {"type": "string"},
         "answer": short_text,
     }
     if kind == "mcq":
@@ -179,7 +180,6 @@ def item_schema(kind: Kind) -> dict[str, Any]:
             "minItems": DISTRACTORS,
             "maxItems": DISTRACTORS,
         }
-    properties["explanation"] = {"type": "string", "minLength": 1, "maxLength": 320}
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
@@ -210,7 +210,11 @@ class ItemChecker:
             raise Rejected(f'the answer "{answer}" is not in the passage: it {found.reason}')
         if support.gives_away(question, answer):
             raise Rejected("the question already contains its answer")
-        explanation = self._explanation(data, answer)
+        if not support.aligned(question, answer, passage):
+            raise Rejected(
+                "the answer comes from another sentence than the one the question asks about"
+            )
+        explanation = support.best_sentence(passage, answer)
         choices: tuple[str, ...] = ()
         index: int | None = None
         if self.kind == "mcq":
@@ -225,16 +229,6 @@ class ItemChecker:
             choices=choices,
             answer_index=index,
         )
-
-    def _explanation(self, data: dict[str, Any], answer: str) -> str:
-        """The model's explanation if the passage supports it, else the passage's sentence
-        that states the answer."""
-        written = data.get("explanation")
-        if isinstance(written, str) and written.strip():
-            written = " ".join(written.split())
-            if support.answer_support(written, self.hit.chunk.text).supported:
-                return written
-        return support.best_sentence(self.hit.chunk.text, answer)
 
     @staticmethod
     def _choices(question: str, answer: str, data: dict[str, Any]) -> tuple[tuple[str, ...], int]:
@@ -287,6 +281,7 @@ class QuizMaker:
                 item_schema(item_kind),
                 ItemChecker(hit, item_kind, language or hit.source.language, self.embedder),
                 attempts=self.attempts,
+                max_tokens=ITEM_TOKENS,
             )
             result.tries += outcome.tries
             if outcome.value is not None:

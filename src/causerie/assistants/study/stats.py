@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
 
-from fsrs import Rating, Scheduler
+from fsrs import Rating
 
 from causerie.assistants.study.cards import Deck
 from causerie.assistants.study.records import now_utc
@@ -124,7 +124,3 @@ def svg_chart(stats: Stats, bar_width: int = 24, height: int = 160) -> str:
 
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
-
-
-def default_scheduler() -> Scheduler:
-    return Scheduler()

@@ -136,3 +136,29 @@ def best_sentence(passage: str, answer: str) -> str:
     if not found:
         return passage.strip()
     return max(found, key=lambda s: overlap(answer, s))
+
+
+ALIGNED = 0.8  # the answer's sentence must match the question nearly as well as the best one
+
+
+def aligned(question: str, answer: str, passage: str) -> bool:
+    """Whether the answer comes from the sentence the question is about.
+
+    A small model may copy a true fact from the wrong sentence ('how many droplets in a
+    raindrop?' -> 'about nine days'). The sentence holding the answer must share nearly as many
+    of the question's words as the passage's best sentence for the question. When no sentence
+    shares any (a question in another language than the passage), this cannot tell: True.
+    """
+    found = sentences(passage)
+    if len(found) < 2:
+        return True
+    scores = [overlap(question, sentence) for sentence in found]
+    best = max(scores)
+    if best == 0:
+        return True
+    holding = [
+        s
+        for s, sentence in zip(scores, found, strict=True)
+        if overlap(answer, sentence) >= SUPPORT_SHARE
+    ]
+    return bool(holding) and max(holding) >= ALIGNED * best
