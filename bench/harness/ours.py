@@ -42,13 +42,17 @@ class CauserieIndex:
         self.notebook: Notebook = self.store.ensure_notebook(OWNER, "bench")
         self.ingestor = Ingestor(self.store, embedder, chunk_tokens=CHUNK_TOKENS)
 
-    def ingest(self, paths: Sequence[Path], batch_size: int = 16) -> tuple[int, int]:
-        """Add the files and embed their chunks; returns (documents, chunks)."""
+    def ingest(self, paths: Sequence[Path], batch_size: int | None = None) -> tuple[int, int]:
+        """Add the files and embed their chunks (in embed_pending's default batch size unless
+        given); returns (documents, chunks)."""
         outcomes = self.ingestor.add_many(OWNER, self.notebook, [str(p) for p in paths])
         failed = [o for o in outcomes if o.status == "error"]
         if failed:
             raise RuntimeError(f"{len(failed)} passages failed to ingest: {failed[0].error}")
-        self.ingestor.embed_pending(OWNER, self.notebook, batch_size=batch_size)
+        if batch_size is None:
+            self.ingestor.embed_pending(OWNER, self.notebook)
+        else:
+            self.ingestor.embed_pending(OWNER, self.notebook, batch_size=batch_size)
         return len(outcomes), self.store.count_chunks(OWNER, self.notebook.id)
 
     def close(self) -> None:
