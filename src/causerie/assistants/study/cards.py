@@ -80,6 +80,7 @@ class CardChecker:
             embedder=self.embedder,
             question=front,
             cross_language=self.language != self.hit.source.language,
+            share_needed=support.ANSWER_SHARE,
         )
         if not found.supported:
             raise Rejected(f'the back "{back}" is not in the passage: it {found.reason}')

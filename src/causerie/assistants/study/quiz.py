@@ -205,6 +205,7 @@ class ItemChecker:
             embedder=self.embedder,
             question=question,
             cross_language=self.language != self.hit.source.language,
+            share_needed=support.ANSWER_SHARE,
         )
         if not found.supported:
             raise Rejected(f'the answer "{answer}" is not in the passage: it {found.reason}')

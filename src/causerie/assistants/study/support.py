@@ -18,7 +18,8 @@ import numpy as np
 from causerie import grounding, textproc
 from causerie.embedders.base import Embedder
 
-SUPPORT_SHARE = 0.6  # share of an answer's content words that its passage must hold
+SUPPORT_SHARE = 0.6  # share of a text's content words that its passage must hold (summaries)
+ANSWER_SHARE = 1.0  # a generated answer must be copied: every content word in the passage
 SAME_LANGUAGE_DENSE = grounding.DENSE_RELEVANT
 
 
@@ -46,6 +47,7 @@ def answer_support(
     embedder: Embedder | None = None,
     question: str = "",
     cross_language: bool = False,
+    share_needed: float = SUPPORT_SHARE,
 ) -> Support:
     """Whether `passage` states `answer`. `question` helps the similarity check of an answer
     in another language than the passage (`cross_language`), the only case it is used in."""
@@ -62,13 +64,13 @@ def answer_support(
     passage_stems = set(textproc.query_terms(passage))
     missing = tuple(w for w in words if not _stems(w) & passage_stems)
     share = 1 - len(missing) / len(words)
-    if share >= SUPPORT_SHARE - 1e-9:
+    if share >= share_needed - 1e-9:
         return Support(True, share, "terms", missing)
     if cross_language and embedder is not None:
         vectors = embedder.embed([f"{question} {answer}".strip(), passage], kind="passage")
         if float(np.dot(vectors[0], vectors[1])) >= SAME_LANGUAGE_DENSE:
             return Support(True, share, "dense", missing)
-    needed = math.ceil(SUPPORT_SHARE * len(words))
+    needed = math.ceil(share_needed * len(words))
     return Support(False, share, "none", missing,
                    f"only {len(words) - len(missing)} of its {len(words)} content words are in "
                    f"the passage (needs {needed}); missing: {', '.join(missing)}")  # fmt: skip
