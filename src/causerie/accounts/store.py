@@ -27,6 +27,7 @@ from pathlib import Path
 
 from causerie.accounts.passwords import hash_password, needs_rehash, verify_password
 from causerie.errors import InputError, NotFound, StoreError
+from causerie.sqlite_transaction import write_transaction
 from causerie.types import Owner
 
 ACCOUNTS_FILE = "accounts.sqlite3"  # in the data folder, beside the notebook database
@@ -138,18 +139,8 @@ class AccountStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: {exc}") from exc
+        with write_transaction(self._conn, self._lock, self.path) as conn:
+            yield conn
 
     def close(self) -> None:
         with self._lock:

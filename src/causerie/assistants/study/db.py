@@ -26,6 +26,7 @@ from pathlib import Path
 from causerie.assistants.study.quiz import QuizItem
 from causerie.assistants.study.records import Attempt, Flashcard, Origin, Quiz, Review
 from causerie.errors import NotFound, StoreError
+from causerie.sqlite_transaction import write_transaction
 from causerie.types import Citation, Owner
 
 SCHEMA_VERSION = 1
@@ -106,18 +107,8 @@ class StudyStore:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: {exc}") from exc
+        with write_transaction(self._conn, self._lock, self.path) as conn:
+            yield conn
 
     def _read(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
         with self._lock:

@@ -17,6 +17,7 @@ import numpy as np
 
 from causerie import grounding
 from causerie.assistants.study import support
+from causerie.assistants.study.explain import ExplainableItem
 from causerie.assistants.study.generate import Rejected, generate
 from causerie.assistants.study.language import say
 from causerie.embedders.base import Embedder
@@ -59,26 +60,11 @@ class Grade:
         }
 
 
-class Gradable(Protocol):
+class Gradable(ExplainableItem, Protocol):
     """What grading needs of an item (QuizItem has all of it)."""
 
     @property
     def kind(self) -> str: ...
-
-    @property
-    def question(self) -> str: ...
-
-    @property
-    def answer(self) -> str: ...
-
-    @property
-    def explanation(self) -> str: ...
-
-    @property
-    def language(self) -> str: ...
-
-    @property
-    def citation(self) -> Citation: ...
 
     @property
     def choices(self) -> tuple[str, ...]: ...
