@@ -12,16 +12,16 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from causerie.errors import ProviderError, ProviderUnavailable
+from causerie.errors import ProviderUnavailable
 from causerie.providers import allow_model_requests, collect_text
 from causerie.providers import default_model as dm
 from causerie.providers.llamacpp import LlamaCppProvider
@@ -257,21 +257,30 @@ def test_real_json_schema_generation(real_provider: LlamaCppProvider) -> None:
 
 
 @pytest.mark.model
-def test_same_thread_second_stream_fails_fast(real_provider: LlamaCppProvider) -> None:
-    first = real_provider.stream(ASK, GenerationOptions(max_tokens=16))
-    next(first)
-    with pytest.raises(ProviderError, match="still generating"):
-        next(iter(real_provider.stream(ASK, GenerationOptions(max_tokens=4))))
-    first.close()  # type: ignore[attr-defined]
-    assert collect_text(real_provider.stream(ASK, GenerationOptions(max_tokens=4)))
-
-
-@pytest.mark.model
-def test_llama_object_is_shared(real_provider: LlamaCppProvider, default_model_home: Path) -> None:
+def test_one_warm_runner_is_shared(
+    real_provider: LlamaCppProvider, default_model_home: Path
+) -> None:
     other = LlamaCppProvider(
         None, n_ctx=2048, n_threads=real_provider.n_threads, home=default_model_home
     )
-    assert other.llama is real_provider.llama
+    assert collect_text(other.stream(ASK, GenerationOptions(max_tokens=4)))
+    assert other.runner is real_provider.runner
+    assert other.runner.pid is not None and other.runner.pid != os.getpid()
+
+
+@pytest.mark.model
+def test_a_runner_killed_mid_answer_under_the_real_model(real_provider: LlamaCppProvider) -> None:
+    ask = [Message("user", "Count from one to fifty in words, comma separated.")]
+    stream = real_provider.stream(ask, GenerationOptions(max_tokens=200, temperature=0.0))
+    assert isinstance(next(stream), TextDelta)
+    pid = real_provider.runner.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSEGV)
+    finish = list(stream)[-1]
+    assert isinstance(finish, Finish) and finish.reason == "interrupted"
+    assert "SIGSEGV" in (finish.error or "")
+    assert "Paris" in collect_text(real_provider.stream(ASK, GenerationOptions(max_tokens=16)))
+    assert real_provider.runner.pid not in (None, pid)
 
 
 @pytest.mark.model
@@ -287,96 +296,3 @@ def test_nothing_reaches_stdout(default_model_home: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert out.returncode == 0, out.stderr.decode()
     assert out.stdout == b""
-
-
-# --------------------------------------------------------------------------- a stand-in Llama
-
-
-class StandInLlama:
-    """Replays scripted chunks; raises `fail` after `fail_after` chunks."""
-
-    def __init__(self, texts: list[str], fail_after: int | None = None) -> None:
-        self.texts = texts
-        self.fail_after = fail_after
-        self.kwargs: dict[str, object] = {}
-        self.closed = False
-        self.n_tokens = 0
-
-    def create_chat_completion(self, **kwargs: object) -> Iterator[dict[str, object]]:
-        self.kwargs = kwargs
-        return self._chunks()
-
-    def _chunks(self) -> Iterator[dict[str, object]]:
-        try:
-            for i, text in enumerate(self.texts):
-                if i == self.fail_after:
-                    raise RuntimeError("llama_decode returned -1")
-                self.n_tokens = 20 + i + 1
-                yield {"choices": [{"delta": {"content": text}, "finish_reason": None}]}
-            yield {"choices": [{"delta": {}, "finish_reason": "stop"}]}
-        except GeneratorExit:
-            self.closed = True
-            raise
-
-    def tokenize(self, data: bytes, add_bos: bool = False) -> list[int]:
-        return list(range(len(data.split())))
-
-
-@pytest.fixture
-def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from causerie.providers import llamacpp as lc
-
-    gguf = tmp_path / "stand-in.gguf"
-    gguf.write_bytes(b"GGUF")
-    provider = LlamaCppProvider(str(gguf), n_ctx=512, n_threads=1)
-
-    def install(llama: StandInLlama) -> LlamaCppProvider:
-        loaded = lc._LoadedModel(llama)  # type: ignore[arg-type]
-        monkeypatch.setitem(lc._cache, (str(gguf.resolve()), 512, 1), loaded)
-        return provider
-
-    with allow_model_requests(True):
-        yield install
-
-
-def test_passes_options_to_llama(stand_in: Any) -> None:
-    llama = StandInLlama(["Paris", " is", " nice."])
-    provider = stand_in(llama)
-    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
-    opts = GenerationOptions(max_tokens=9, temperature=0.3, stop=["##"], seed=7, json_schema=schema)
-    events = list(provider.stream([Message("system", "S"), Message("user", "Q")], opts))
-    assert collect_text(iter(events)) == "Paris is nice."
-    assert events[-2:] == [Usage(prompt_tokens=20, completion_tokens=3), Finish("stop")]
-    assert llama.kwargs == {
-        "messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q"}],
-        "stream": True,
-        "max_tokens": 9,
-        "temperature": 0.3,
-        "stop": ["##"],
-        "seed": 7,
-        "response_format": {"type": "json_object", "schema": schema},
-    }
-
-
-def test_failure_after_text_is_an_interrupted_finish(stand_in: Any) -> None:
-    provider = stand_in(StandInLlama(["Paris", " is", " nice."], fail_after=2))
-    events = list(provider.stream([Message("user", "Q")], GenerationOptions()))
-    assert collect_text(iter(events)) == "Paris is"
-    assert isinstance(events[-1], Finish) and events[-1].reason == "interrupted"
-    assert "llama_decode" in (events[-1].error or "")
-
-
-def test_failure_before_text_raises(stand_in: Any) -> None:
-    provider = stand_in(StandInLlama(["Paris"], fail_after=0))
-    with pytest.raises(ProviderError, match=r"llama\.cpp failed on stand-in\.gguf"):
-        list(provider.stream([Message("user", "Q")], GenerationOptions()))
-
-
-def test_early_close_stops_generation_and_frees_the_model(stand_in: Any) -> None:
-    llama = StandInLlama(["a", " b", " c", " d"])
-    provider = stand_in(llama)
-    stream = provider.stream([Message("user", "Q")], GenerationOptions())
-    next(stream)
-    stream.close()
-    assert llama.closed
-    assert collect_text(provider.stream([Message("user", "Q")], GenerationOptions())) == "a b c d"

@@ -125,6 +125,7 @@ def make_provider(settings: Settings) -> Provider:
             n_ctx=settings.context_window,
             n_threads=settings.threads,
             home=settings.home,
+            runtime=settings.runtime,
         )
     if kind == "openai":
         from causerie.providers.openai_compat import OpenAICompatProvider, is_openai_host

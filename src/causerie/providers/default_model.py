@@ -182,19 +182,26 @@ def write_stamp(model: Path, sha256: str) -> None:
     os.replace(tmp_name, stamp_path(model))
 
 
-def stamp_matches(model: Path, spec: ModelSpec) -> bool:
-    """True when the stamp records this very file (size, mtime) with the expected hash."""
+def read_stamp(model: Path) -> str | None:
+    """The SHA-256 a stamp records for this very file (same size and mtime), else None."""
     try:
         data = json.loads(stamp_path(model).read_text(encoding="utf-8"))
         st = model.stat()
     except (OSError, ValueError):
-        return False
-    return (
+        return None
+    if (
         isinstance(data, dict)
-        and data.get("sha256") == spec.sha256
-        and data.get("size") == st.st_size == spec.size
+        and data.get("size") == st.st_size
         and data.get("mtime_ns") == st.st_mtime_ns
-    )
+        and isinstance(data.get("sha256"), str)
+    ):
+        return str(data["sha256"])
+    return None
+
+
+def stamp_matches(model: Path, spec: ModelSpec) -> bool:
+    """True when the stamp records this very file (size, mtime) with the expected hash."""
+    return read_stamp(model) == spec.sha256 and model.stat().st_size == spec.size
 
 
 def _progress_bar(total: int, label: str, enabled: bool) -> Any:

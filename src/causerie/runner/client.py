@@ -1,0 +1,196 @@
+"""The warm model runner, seen from the app: one per (model, context, threads) per process.
+
+    runner = model_runner(spec)
+    for event in runner.generate(kwargs):   # TextDelta ..., Usage, Finish
+        ...
+
+It starts its process on first use (probing the runtime if needed, see `probe`), keeps it and
+its loaded model between requests (llama.cpp reuses the KV cache of a shared prompt prefix),
+and serves one request at a time. When the process dies mid-request, the request ends with the
+cause (before any text: ProviderError; after some: Finish("interrupted", error=...)) and the
+next request starts a fresh process. Closing the event stream early cancels generation.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from causerie.errors import ProviderError
+from causerie.runner.probe import RuntimeChoice, record_crash, record_success, start_runner
+from causerie.runner.process import RunnerDied, RunnerProcess, RunnerSpec
+from causerie.types import Event, Finish, FinishReason, TextDelta, Usage
+
+_FINISH_REASONS: dict[str, FinishReason] = {"stop": "stop", "length": "length"}
+CANCEL_TIMEOUT_S = 30.0
+
+
+class ModelRunner:
+    def __init__(self, spec: RunnerSpec) -> None:
+        self.spec = spec
+        self.choice: RuntimeChoice | None = None
+        self._process: RunnerProcess | None = None
+        self._lock = threading.Lock()
+        self._owner: int | None = None  # thread id of the request holding the lock
+        self._next_id = 0
+
+    @property
+    def pid(self) -> int | None:
+        """The runner process's pid while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.alive() else None
+
+    def start(self) -> RuntimeChoice:
+        """Start the runner now (the probe included) rather than on the first request."""
+        with self._lock:
+            self._ensure_started()
+            assert self.choice is not None
+            return self.choice
+
+    def generate(self, kwargs: dict[str, Any]) -> Iterator[Event]:
+        """Stream one chat completion (llama-cpp-python's create_chat_completion kwargs).
+        The runner is started (or probed) here, so that a model that cannot run raises
+        ProviderError before this returns; tokens flow as the stream is read."""
+        if self._owner == threading.get_ident():
+            raise ProviderError(
+                f"llama.cpp ({self.spec.model_path.name}) is still generating an earlier answer "
+                "in this thread; finish or close() that stream before starting another"
+            )
+        with self._lock:
+            self._ensure_started()
+        return self._locked_generate(kwargs)
+
+    def _locked_generate(self, kwargs: dict[str, Any]) -> Iterator[Event]:
+        with self._lock:
+            self._owner = threading.get_ident()
+            try:
+                yield from self._generate(kwargs)
+            finally:
+                self._owner = None
+
+    def self_test(self) -> dict[str, Any]:
+        """Time a short decode in the warm runner (what `causerie doctor` shows)."""
+        with self._lock:
+            process = self._ensure_started()
+            request_id = self._new_id()
+            try:
+                process.send({"type": "self_test", "id": request_id})
+                return process.next()
+            except RunnerDied as died:
+                self._lost(process, died)
+                raise ProviderError(f"the model runner {died.cause} during a test decode") from None
+
+    def close(self) -> None:
+        with self._lock:
+            process, self._process = self._process, None
+        if process is not None:
+            process.stop()
+
+    # ----------------------------------------------------------------------- internals
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _ensure_started(self) -> RunnerProcess:
+        if self._process is not None and self._process.alive():
+            return self._process
+        if self._process is not None:
+            self._process.stop()
+        self._process, self.choice = start_runner(self.spec)
+        return self._process
+
+    def _lost(self, process: RunnerProcess, died: RunnerDied) -> None:
+        """Forget a dead runner; a crash counts against its runtime choice."""
+        process.kill()
+        if self._process is process:
+            self._process = None
+        if died.fault and self.choice is not None:
+            record_crash(self.spec, self.choice.key, self.choice.params.name, died.cause)
+
+    def _generate(self, kwargs: dict[str, Any]) -> Iterator[Event]:
+        process = self._ensure_started()
+        request_id = self._new_id()
+        produced = False
+        finished = False
+        name = self.spec.model_path.name
+        try:
+            process.send({"type": "generate", "id": request_id, "kwargs": kwargs})
+            while True:
+                message = process.next()
+                kind = message.get("type")
+                if kind == "delta":
+                    produced = True
+                    yield TextDelta(str(message["text"]))
+                elif kind == "end":
+                    finished = True
+                    if self.choice is not None:
+                        record_success(self.spec, self.choice.key)
+                    yield Usage(**message["usage"])
+                    yield Finish(_FINISH_REASONS.get(str(message["finish_reason"]), "stop"))
+                    return
+                elif kind == "fail":
+                    finished = True
+                    if not produced:
+                        raise ProviderError(f"llama.cpp failed on {name}: {message['message']}")
+                    yield Finish(
+                        "interrupted", error=f"llama.cpp failed mid-answer: {message['message']}"
+                    )
+                    return
+        except RunnerDied as died:
+            finished = True
+            self._lost(process, died)
+            restart = "the next request starts a fresh runner"
+            if not produced:
+                raise ProviderError(
+                    f"the model runner ({name}) {died.cause} before answering; {restart}"
+                ) from None
+            yield Finish(
+                "interrupted",
+                error=f"the model runner ({name}) {died.cause} mid-answer; the partial answer "
+                f"is kept and {restart}",
+            )
+        finally:
+            if not finished:
+                self._cancel(process, request_id)
+
+    def _cancel(self, process: RunnerProcess, request_id: int) -> None:
+        """The consumer stopped reading: stop generating, then wait for the request's end."""
+        try:
+            process.send({"type": "cancel", "id": request_id})
+            while True:
+                message = process.next(timeout=CANCEL_TIMEOUT_S)
+                if message.get("id") == request_id and message.get("type") in ("end", "fail"):
+                    return
+        except RunnerDied as died:
+            self._lost(process, died)
+
+
+# --------------------------------------------------------------------------- one per process
+
+_runners: dict[RunnerSpec, ModelRunner] = {}
+_runners_lock = threading.Lock()
+
+
+def model_runner(spec: RunnerSpec) -> ModelRunner:
+    """The process-wide runner for `spec` (providers with equal specs share it)."""
+    with _runners_lock:
+        runner = _runners.get(spec)
+        if runner is None:
+            if not _runners:
+                atexit.register(close_all)
+            runner = _runners[spec] = ModelRunner(spec)
+        return runner
+
+
+def close_all() -> None:
+    """Stop every runner process (at exit, and in tests)."""
+    with _runners_lock:
+        runners = list(_runners.values())
+        _runners.clear()
+    for runner in runners:
+        with contextlib.suppress(Exception):
+            runner.close()
