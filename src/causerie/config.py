@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     max_answer_tokens: int = 384
     temperature: float = 0.1
     threads: int = 0  # 0 = all cores
+    runtime: str = Field(
+        default="auto",
+        description="llama.cpp runtime parameters: auto (probed once per CPU and model), "
+        "default, no-extra-buffers or minimal",
+    )
     request_timeout_s: float = 120.0
     max_retries: int = 2
 
