@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     chunk_tokens: int = 220
     max_source_mb: int = 20  # a larger file is refused before it is read
 
+    # web server
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Host header values `serve` answers (DNS-rebinding guard); '*.example.org'"
+        " matches names below it, '*' any (only behind a proxy that checks the host)",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -50,7 +50,9 @@ def limits() -> WebLimits:
 
 @pytest.fixture
 def app(settings: Settings, fake: FakeProvider, limits: WebLimits) -> FastAPI:
-    return create_app(settings, provider_factory=lambda: fake, limits=limits)
+    # TestClient sends `Host: testserver`; the live server is reached as 127.0.0.1
+    served = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, "testserver"]})
+    return create_app(served, provider_factory=lambda: fake, limits=limits)
 
 
 @pytest.fixture

@@ -133,16 +133,18 @@ def test_tokens_through_the_api(alice: Actor) -> None:
 
 
 def test_setup_creates_the_first_account_from_loopback_only(app: FastAPI) -> None:
-    remote = TestClient(app, client=("203.0.113.9", 5000))
+    local_url = "http://127.0.0.1:8000"
+    remote = TestClient(app, client=("203.0.113.9", 5000), base_url=local_url)
     assert remote.get("/setup").status_code == 403
-    proxied = TestClient(app, client=("127.0.0.1", 5000))
+    proxied = TestClient(app, client=("127.0.0.1", 5000), base_url=local_url)
     assert proxied.get("/setup", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 403
 
-    local = TestClient(app, client=("127.0.0.1", 5000))
+    local = TestClient(app, client=("127.0.0.1", 5000), base_url=local_url)
     page = local.get("/setup")
     assert page.status_code == 200 and 'name="confirm"' in page.text
     token = csrf_from(page.text)
-    form = {"username": "me", "password": "short", "confirm": "short", "csrf_token": token}
+    form = {"username": "me", "password": "short", "confirm": "short", "csrf_token": token,
+            "code": app.state.setup_code}  # fmt: skip
     weak = local.post("/setup", data=form)
     assert weak.status_code == 400 and "too short" in weak.text
     form.update(password=PASSWORD, confirm=PASSWORD + "x")
@@ -152,7 +154,8 @@ def test_setup_creates_the_first_account_from_loopback_only(app: FastAPI) -> Non
     assert done.status_code == 303
     assert local.get("/api/me").json()["name"] == "me"
     # once an account exists, /setup is closed, even from loopback
-    assert TestClient(app, client=("127.0.0.1", 5000)).get("/setup").status_code == 404
+    closed = TestClient(app, client=("127.0.0.1", 5000), base_url=local_url).get("/setup")
+    assert closed.status_code == 404
     assert [u.name for u in app.state.accounts.list_users()] == ["me"]
 
 

@@ -328,12 +328,18 @@ def test_unsafe_and_relative_links_lose_their_target(link: str) -> None:
     assert "href" not in html  # at most inert text remains
 
 
-def test_safe_links_open_in_a_new_tab_without_referrer() -> None:
-    html = render_answer("[docs](https://example.org/a?b=1) and <mailto:me@example.org>")
-    assert 'href="https://example.org/a?b=1"' in html
-    assert 'rel="noopener nofollow noreferrer"' in html
-    assert 'target="_blank"' in html
-    assert 'href="mailto:me@example.org"' in html
+def test_links_are_text_showing_their_whole_destination() -> None:
+    """Issue 11, item 8: a link built from a document's injected instructions could carry
+    data out with one click; it is shown as text with its destination, never as a link."""
+    html = render_answer(
+        "See [the docs](https://evil.example/c?q=secret%20code) [1] and <mailto:me@example.org>",
+        markers=[1],
+    )
+    assert "<a" not in html and "href" not in html
+    target = '<span class="link-target">&lt;https://evil.example/c?q=secret%20code&gt;</span>'
+    assert f"the docs {target}" in html
+    assert "mailto:me@example.org" in html
+    assert 'data-marker="1"' in html
 
 
 @pytest.mark.parametrize(
@@ -375,4 +381,4 @@ def test_sanitiser_drops_foreign_attributes_on_allowed_tags() -> None:
     )
     assert "onclick" not in html and "formaction" not in html and "evil" not in html
     assert "style" not in html
-    assert 'target="_blank"' in html
+    assert "<a" not in html  # no link at all (issue 11, item 8)

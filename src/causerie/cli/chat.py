@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import click
 
+from causerie.cli import terminal
 from causerie.cli.app import App, notebook_option
 from causerie.types import Notebook, TextDelta
 
@@ -27,7 +28,7 @@ def stream_answer(app: App, book: Notebook, question: str, conversation_id: str 
             if isinstance(event, Retrieved):
                 _note_retrieval(app, event)
             elif isinstance(event, TextDelta) and show_text:
-                click.echo(event.text, nl=False)
+                terminal.echo(event.text, nl=False)
             elif isinstance(event, Answer):
                 answer = event
     except KeyboardInterrupt:
@@ -56,8 +57,8 @@ def print_citations(answer) -> None:  # type: ignore[no-untyped-def]
         snippet = " ".join(citation.text.split())
         if len(snippet) > 160:
             snippet = snippet[:157] + "..."
-        click.echo(f"  [{citation.marker}] {citation.source} ({citation.locator.label()})")
-        click.echo(f"      {snippet}")
+        terminal.echo(f"  [{citation.marker}] {citation.source} ({citation.locator.label()})")
+        terminal.echo(f"      {snippet}")
     if answer.dropped_markers:
         dropped = ", ".join(f"[{n}]" for n in answer.dropped_markers)
         click.echo(f"(dropped invalid citation markers: {dropped})", err=True)
@@ -137,10 +138,10 @@ def _command(app: App, book: Notebook, line: str, conversation: str | None) -> s
         return None
     if name == "/sources":
         for source in app.store.list_sources(app.owner, book.id):
-            click.echo(f"  {source.uri} ({source.chunk_count} passages, {source.language})")
+            terminal.echo(f"  {source.uri} ({source.chunk_count} passages, {source.language})")
     elif name == "/conversations":
         for item in app.store.list_conversations(app.owner, book.id):
-            click.echo(f"  {item.id}  {item.title}")
+            terminal.echo(f"  {item.id}  {item.title}")
     elif name == "/history" and conversation:
         _print_history(app, conversation)
     elif name == "/resume" and argument:
@@ -156,4 +157,4 @@ def _print_history(app: App, conversation: str) -> None:
     for message in app.store.list_messages(app.owner, conversation):
         who = "you" if message.role == "user" else "causerie"
         flag = " [interrupted]" if message.interrupted else ""
-        click.echo(f"{who}> {message.content}{flag}")
+        terminal.echo(f"{who}> {message.content}{flag}")

@@ -7,6 +7,7 @@ import click
 from causerie.cli.app import App
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+ANY_ADDRESS = ("0.0.0.0", "::")
 
 
 @click.command()
@@ -23,21 +24,28 @@ def serve(app: App, host: str, port: int) -> None:
     accounts = AccountStore.in_folder(app.settings.home)
     has_users = accounts.has_users()
     accounts.close()
+    settings = app.settings
+    if host not in (*LOOPBACK, *ANY_ADDRESS) and host not in settings.allowed_hosts:
+        hosts = [*settings.allowed_hosts, host]  # the name it listens on is served
+        settings = settings.model_copy(update={"allowed_hosts": hosts})
+    web = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Causerie on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
     if not has_users:
         click.echo(
             "No account yet: run `causerie users create NAME`, or open "
-            f"http://{shown}:{port}/setup in a browser on this machine.",
+            f"http://{'localhost' if host in ANY_ADDRESS else shown}:{port}/setup in a browser"
+            f" on this machine with the one-time setup code {web.state.setup_code}",
             err=True,
         )
+    click.echo(f"Allowed hosts: {', '.join(settings.allowed_hosts)} (CAUSERIE_ALLOWED_HOSTS)",
+               err=True)  # fmt: skip
     if host not in LOOPBACK:
         click.echo(
             "warning: listening beyond this machine; put it behind HTTPS (a reverse proxy) "
             "so that passwords and session cookies are not sent in clear.",
             err=True,
         )
-    web = create_app(app.settings)
     try:
         uvicorn.run(web, host=host, port=port, log_level="info")
     finally:

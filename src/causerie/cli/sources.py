@@ -7,6 +7,7 @@ import time
 
 import click
 
+from causerie.cli import terminal
 from causerie.cli.app import App, notebook_option
 from causerie.cli.progress import bar
 
@@ -38,7 +39,7 @@ def add(app: App, targets: tuple[str, ...], notebook: str, no_embed: bool) -> No
                 continue
             source = outcome.source
             assert source is not None
-            click.echo(
+            terminal.echo(
                 f"{STATUS_WORDS[outcome.status]:<9} {source.uri}  "
                 f"({source.chunk_count} passages, {source.language})"
             )
@@ -88,7 +89,7 @@ def sources(app: App, notebook: str) -> None:
         click.echo(f"Notebook '{notebook}' has no sources yet.", err=True)
     for source in rows:
         added = time.strftime("%Y-%m-%d %H:%M", time.localtime(source.added_at))
-        click.echo(
+        terminal.echo(
             f"{source.uri}\t{source.media_type}\t{source.language}\t"
             f"{source.chunk_count} passages\t{added}"
         )
@@ -103,4 +104,4 @@ def notebooks(app: App) -> None:
         click.echo("No notebooks yet: `causerie add FILE` creates 'default'.", err=True)
     for book in books:
         count = len(app.store.list_sources(app.owner, book.id))
-        click.echo(f"{book.name}\t{count} sources")
+        terminal.echo(f"{book.name}\t{count} sources")

@@ -38,7 +38,7 @@ def _read_password(password_stdin: bool) -> str:
 
 @click.group()
 def users() -> None:
-    """Create and list the accounts of the web app and API."""
+    """Create, list, disable, delete the accounts of the web app and API; set passwords."""
 
 
 @users.command("create")
@@ -73,7 +73,84 @@ def list_users(app: App) -> None:
         click.echo("No accounts yet: `causerie users create NAME`.", err=True)
     for user in rows:
         created = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.created_at))
-        click.echo(f"{user.name}\t{created}")
+        click.echo(f"{user.name}\t{created}" + ("\tdisabled" if user.disabled else ""))
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_obj
+def set_password(app: App, name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME; its sessions end and its API tokens are revoked."""
+    from causerie.accounts import check_password
+
+    accounts = _accounts(app)
+    try:
+        if accounts.get_user(name) is None:
+            from causerie.errors import NotFound
+
+            raise NotFound(f"user {name!r} not found (`causerie users list`)")
+        password = _read_password(password_stdin)
+        check_password(password)
+        accounts.set_password(name, password)
+    finally:
+        accounts.close()
+    click.echo(f"Password of '{name}' changed; its sessions and API tokens have ended.", err=True)
+
+
+@users.command("disable")
+@click.argument("name")
+@click.pass_obj
+def disable_user(app: App, name: str) -> None:
+    """Disable NAME: no sign-in; its sessions end and its API tokens are revoked (its
+    notebooks are kept; `users enable` undoes it)."""
+    accounts = _accounts(app)
+    try:
+        user = accounts.disable_user(name)
+    finally:
+        accounts.close()
+    click.echo(f"Disabled '{user.name}'; its sessions and API tokens have ended.", err=True)
+
+
+@users.command("enable")
+@click.argument("name")
+@click.pass_obj
+def enable_user(app: App, name: str) -> None:
+    """Let a disabled account sign in again (with new sessions and tokens)."""
+    accounts = _accounts(app)
+    try:
+        user = accounts.enable_user(name)
+    finally:
+        accounts.close()
+    click.echo(f"Enabled '{user.name}'.", err=True)
+
+
+@users.command("delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def delete_user(app: App, name: str, yes: bool) -> None:
+    """Delete NAME with its sessions, API tokens and notebooks (a name made again later
+    starts empty, and no old token opens it)."""
+    from causerie.types import Owner
+
+    accounts = _accounts(app)
+    try:
+        user = accounts.get_user(name)
+        if user is None:
+            from causerie.errors import NotFound
+
+            raise NotFound(f"user {name!r} not found (`causerie users list`)")
+        if not yes:
+            click.confirm(f"Delete '{user.name}' and all of its notebooks?", abort=True, err=True)
+        accounts.delete_user(user.name)
+    finally:
+        accounts.close()
+    owner = Owner(user.name)
+    books = app.store.list_notebooks(owner)
+    for book in books:
+        app.store.delete_notebook(owner, book.id)
+    click.echo(f"Deleted '{user.name}' and {len(books)} notebook(s).", err=True)
 
 
 def _user_name(app: App, user: str | None) -> str:
@@ -123,14 +200,21 @@ def list_tokens(app: App, user: str | None) -> None:
 
 
 @tokens.command("revoke")
-@click.argument("token")
+@click.argument("token", required=False)
 @user_option
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every token of the account.")
 @click.pass_obj
-def revoke_token(app: App, token: str, user: str | None) -> None:
-    """Revoke TOKEN (its id from `tokens list`, or the token itself)."""
+def revoke_token(app: App, token: str | None, user: str | None, revoke_all: bool) -> None:
+    """Revoke TOKEN (its id from `tokens list`, or the token itself), or --all of them."""
+    if bool(token) == revoke_all:
+        raise click.UsageError("name one TOKEN, or give --all")
     accounts = _accounts(app)
     try:
-        accounts.revoke_token(_user_name(app, user), token)
+        if revoke_all:
+            count = accounts.revoke_all_tokens(_user_name(app, user))
+        else:
+            accounts.revoke_token(_user_name(app, user), token or "")
+            count = 1
     finally:
         accounts.close()
-    click.echo("Token revoked.", err=True)
+    click.echo(f"{count} token(s) revoked.", err=True)

@@ -16,13 +16,15 @@ from causerie import textproc
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
 from causerie.ingest.chunking import chunk_document
+from causerie.ingest.clean import clean_document
 from causerie.ingest.language import detect_language
 from causerie.ingest.limits import Limits
-from causerie.ingest.loaders import load_source
+from causerie.ingest.loaders import LoaderSpec, load_source, load_url
 from causerie.store.base import NewSource, Store
 from causerie.types import Chunk, Document, Notebook, Owner, Source
 
 Status = Literal["added", "updated", "unchanged", "error"]
+Reader = Callable[[bytes, str, LoaderSpec, Limits], Document]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +70,27 @@ class Ingestor:
             return AddOutcome(target, "error", error=str(exc))
         return self.add_document(owner, notebook, document, target)
 
+    def add_url(
+        self, owner: Owner, notebook: Notebook, url: str, reader: Reader | None = None
+    ) -> AddOutcome:
+        """Fetch and add an http(s) URL only: the entry for callers that must never reach a
+        local file (the web API). A path or another scheme is an error outcome, never read.
+        `reader` parses the fetched bytes (default: in this process; the web server passes
+        one that reads in a child process)."""
+        url = url.strip()
+        try:
+            document = load_url(url, self.limits, reader=reader)
+        except InputError as exc:
+            return AddOutcome(url, "error", error=str(exc))
+        return self.add_document(owner, notebook, document, url)
+
     def add_document(
         self, owner: Owner, notebook: Notebook, document: Document, target: str | None = None
     ) -> AddOutcome:
         """Chunk, index and store a Document already loaded (e.g. an upload read from memory,
         whose uri is its file name); `target` names it in the outcome (default: its uri)."""
         target = target or document.uri
+        document = clean_document(document)  # no control characters stored, whatever the loader
         existing = self.store.find_source(owner, notebook.id, document.uri)
         if existing is not None and existing.content_hash == document.content_hash:
             return AddOutcome(target, "unchanged", existing)

@@ -24,7 +24,7 @@ from causerie.errors import CauserieError, InputError, NotFound, ProviderError
 from causerie.session import Answer, Retrieved, SessionEvent
 from causerie.types import Owner, TextDelta
 from causerie.web import sse
-from causerie.web.auth import accounts_of, csrf_token, require_user
+from causerie.web.auth import FORM_MAX_FIELDS, accounts_of, csrf_token, require_user
 from causerie.web.chat import answer_json, retrieved_json
 from causerie.web.deps import (
     chat_of,
@@ -52,6 +52,7 @@ from causerie.web.schemas import (
     NotebookOut,
     PassageOut,
     PassageSourceOut,
+    RevokedOut,
     SourceOut,
     SourcesOut,
     TokenIn,
@@ -81,14 +82,54 @@ def list_tokens(request: Request, owner: User) -> list[TokenOut]:
     return [_token_out(t) for t in accounts_of(request).list_tokens(owner.id)]
 
 
-@router.post("/tokens", response_model=NewTokenOut, status_code=201, summary="Create an API token")
+_SESSION_ONLY = {403: {"model": ERRORS[400]["model"], "description": "Only from a signed-in "
+                        "browser session (an API token cannot manage tokens)"}}  # fmt: skip
+
+
+def _session_only(request: Request) -> None:
+    """Tokens are managed from a signed-in session only: a stolen token cannot mint tokens
+    that outlive its revocation, nor revoke its owner's other tokens."""
+    if request.state.auth != "session":
+        raise ApiError(
+            403,
+            "session_required",
+            "API tokens are managed from a signed-in browser session (or `causerie tokens`), "
+            "not with an API token",
+        )
+
+
+@router.post(
+    "/tokens",
+    response_model=NewTokenOut,
+    status_code=201,
+    summary="Create an API token (signed-in session only)",
+    responses=_SESSION_ONLY,
+)
 def create_token(request: Request, body: TokenIn, owner: User) -> NewTokenOut:
+    _session_only(request)
     new = accounts_of(request).create_token(owner.id, body.label)
     return NewTokenOut(**_token_out(new.token).model_dump(), token=new.secret)
 
 
-@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
+@router.delete(
+    "/tokens",
+    response_model=RevokedOut,
+    summary="Revoke all my API tokens (signed-in session only)",
+    responses=_SESSION_ONLY,
+)
+def revoke_all_tokens(request: Request, owner: User) -> RevokedOut:
+    _session_only(request)
+    return RevokedOut(revoked=accounts_of(request).revoke_all_tokens(owner.id))
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=204,
+    summary="Revoke an API token (signed-in session only)",
+    responses=_SESSION_ONLY,
+)
 def revoke_token(request: Request, token_id: str, owner: User) -> Response:
+    _session_only(request)
     accounts_of(request).revoke_token(owner.id, token_id)
     return Response(status_code=204)
 
@@ -204,11 +245,15 @@ async def upload_sources(request: Request, notebook_id: str, owner: User) -> dic
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", "send multipart/form-data with 'files'")
     limits = limits_of(request)
-    form = await request.form(max_files=limits.max_files, max_fields=10)
+    form = await request.form(max_files=limits.max_files, max_fields=FORM_MAX_FIELDS)
     try:
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         if not uploads:
             raise InputError("files", "no file was sent (multipart field 'files')")
+        files = sum(1 for _, value in form.multi_items() if isinstance(value, UploadFile))
+        if files > limits.max_files:  # whoever parsed the form first, the count holds
+            message = f"{files} files sent; at most {limits.max_files} per request"
+            raise ApiError(413, "payload_too_large", message)
         inputs = [await _job_input(upload, limits.max_file_bytes) for upload in uploads]
     finally:
         await form.close()

@@ -9,15 +9,19 @@ app.state holds what the routes share:
     limits    causerie.web.limits.WebLimits
     chat      causerie.web.chat.ChatRunner (one generation at a time; per-user rate limit)
     jobs      causerie.web.jobs.JobRegistry (ingestion in background threads)
+    login_guard  causerie.web.login_guard.LoginGuard (sign-in backoff, bounded password checks)
+    setup_code   the one-time code the first-run /setup form asks for (`serve` prints it)
 
 Routers: causerie.web.api (/api), causerie.web.openai_api (/v1), causerie.web.auth_pages
 (/login, /logout, /setup, /lang) and causerie.web.pages (the HTML pages). /static serves
-causerie/web/static. Every response carries the security headers (causerie.web.security).
+causerie/web/static. Every response carries the security headers (causerie.web.security);
+a request whose Host is not in the allowed_hosts setting is refused first (causerie.web.hosts).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,11 +31,14 @@ from starlette.types import Scope
 
 from causerie.accounts import AccountStore
 from causerie.config import Settings
+from causerie.ingest.sandbox import Budget
 from causerie.web import api, auth_pages, openai_api, pages
 from causerie.web.chat import ChatRunner
 from causerie.web.errors import install_error_handlers
+from causerie.web.hosts import AllowedHostsMiddleware
 from causerie.web.jobs import JobRegistry
 from causerie.web.limits import WebLimits
+from causerie.web.login_guard import LoginGuard
 from causerie.web.security import SecurityMiddleware
 from causerie.web.templating import STATIC_DIR
 from causerie.wiring import Services
@@ -47,12 +54,19 @@ def create_app(
     *,
     provider_factory: Callable[[], Provider] | None = None,
     limits: WebLimits | None = None,
+    setup_code: str | None = None,
 ) -> FastAPI:
     services = Services(settings, provider_factory=provider_factory)
     services.warm()
     limits = limits or WebLimits.from_settings(services.settings)
     accounts = AccountStore.in_folder(services.settings.home)
-    jobs = JobRegistry(services, keep_per_owner=limits.max_jobs_kept)
+    jobs = JobRegistry(
+        services,
+        keep_per_owner=limits.max_jobs_kept,
+        max_queued_jobs=limits.max_queued_jobs,
+        max_queued_bytes=limits.max_queued_bytes,
+        budget=Budget(limits.file_wall_s, limits.file_cpu_s, limits.file_memory_bytes),
+    )
 
     app = FastAPI(
         title="Causerie",
@@ -66,6 +80,8 @@ def create_app(
     app.state.limits = limits
     app.state.chat = ChatRunner(services.engine, limits)
     app.state.jobs = jobs
+    app.state.login_guard = LoginGuard(max_concurrent=limits.max_password_checks)
+    app.state.setup_code = setup_code or new_setup_code()
 
     install_error_handlers(app)
     app.include_router(api.router)
@@ -80,7 +96,14 @@ def create_app(
         return limits.max_body_bytes
 
     app.add_middleware(SecurityMiddleware, body_limit=body_limit)
+    app.add_middleware(AllowedHostsMiddleware, allowed_hosts=services.settings.allowed_hosts)
     return app
+
+
+def new_setup_code() -> str:
+    """A one-time code for /setup, e.g. '3F9A-0C1B-77D2' (48 random bits)."""
+    raw = secrets.token_hex(6).upper()
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def close_app(app: FastAPI) -> None:

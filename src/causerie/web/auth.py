@@ -35,6 +35,7 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _NO_SESSION = object()
+FORM_MAX_FIELDS = 10  # text fields in any form (the sign-in form has four)
 
 
 def accounts_of(request: Request) -> AccountStore:
@@ -112,7 +113,10 @@ async def verify_csrf(request: Request) -> None:
     expected = session.csrf_token if session else request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(_FORM_TYPES):
-        field = (await request.form()).get(CSRF_FIELD)
+        # parsed once with the upload limits: the route later gets this same (cached) form
+        limits = request.app.state.limits
+        form = await request.form(max_files=limits.max_files, max_fields=FORM_MAX_FIELDS)
+        field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     if not expected or not sent or not secrets.compare_digest(sent, expected):
         raise ApiError(

@@ -1,12 +1,19 @@
 """Sign-in pages: /login, /logout, /setup (the first account, from this machine only), /lang.
 
 No account exists by default and none has a default password. The first one is made with
-`causerie users create NAME`, or on /setup, which answers only while no account exists and
-only to a browser on the server's own machine (a loopback address, no proxy headers).
+`causerie users create NAME`, or on /setup, which answers only while no account exists, only
+to a browser on the server's own machine (a loopback peer, no proxy headers, a loopback name in
+the Host header and in Origin when sent: a DNS-rebinding page or a same-host proxy fails), and
+only with the one-time setup code that `causerie serve` prints.
+
+Sign-in attempts go through the LoginGuard (causerie.web.login_guard): after a few failures a
+client or an account must wait, longer after each failure (429 with Retry-After), and only a
+few password checks run at once (429 beyond).
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +32,8 @@ from causerie.web.auth import (
     web_session,
 )
 from causerie.web.errors import ApiError
+from causerie.web.hosts import host_name, is_loopback_name, origin_host
+from causerie.web.login_guard import LoginGuard, TooBusy
 from causerie.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -42,9 +51,31 @@ def safe_next(target: str | None) -> str:
 
 
 def is_local_browser(request: Request) -> bool:
-    host = request.client.host if request.client else ""
-    loopback = host == "::1" or host.startswith("127.")
-    return loopback and not any(h in request.headers for h in _PROXY_HEADERS)
+    """A loopback peer, no proxy headers, a loopback Host, and a loopback Origin if any."""
+    peer = request.client.host if request.client else ""
+    if not is_loopback_name(peer) or any(h in request.headers for h in _PROXY_HEADERS):
+        return False
+    if not is_loopback_name(host_name(request.headers.get("host"))):
+        return False
+    origin = origin_host(request.headers.get("origin"))
+    return origin is None or is_loopback_name(origin)
+
+
+def guard_of(request: Request) -> LoginGuard:
+    guard: LoginGuard = request.app.state.login_guard
+    return guard
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many(request: Request, retry_after: int, template: str, **context: Any) -> Response:
+    message = i18n.translate("login.throttled", i18n.request_language(request))
+    response = _render(request, template, 429, error=message.format(seconds=retry_after),
+                       **context)  # fmt: skip
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def _form_text(request: Request, *names: str) -> dict[str, str]:
@@ -74,13 +105,24 @@ def login_page(request: Request, next: str = "/") -> Response:
 async def login(request: Request) -> Response:
     await verify_csrf(request)
     form = await _form_text(request, "username", "password", "next")
-    user = await run_in_threadpool(
-        accounts_of(request).authenticate, form["username"], form["password"]
-    )
+    guard, client = guard_of(request), client_key(request)
+    shown = {"username": form["username"], "next": safe_next(form["next"]), "setup_open": False}
+    wait = guard.retry_after(client, form["username"])
+    if wait is not None:
+        return _too_many(request, wait, "login.html", **shown)
+    try:
+        with guard.slot():
+            user = await run_in_threadpool(
+                accounts_of(request).authenticate, form["username"], form["password"]
+            )
+    except TooBusy:
+        return _too_many(request, 1, "login.html", **shown)
     if user is None:
+        guard.failed(client, form["username"])
         message = i18n.translate("login.failed", i18n.request_language(request))
         return _render(request, "login.html", 401, error=message, username=form["username"],
                        next=safe_next(form["next"]), setup_open=False)  # fmt: skip
+    guard.succeeded(client, form["username"])
     earlier = request.cookies.get(SESSION_COOKIE)
     if earlier:  # a session id never survives a sign-in (no fixation)
         accounts_of(request).end_session(earlier)
@@ -123,28 +165,46 @@ def setup_page(request: Request) -> Response:
     return _render(request, "setup.html", min_password=MIN_PASSWORD_CHARS)
 
 
+def _code_matches(request: Request, sent: str) -> bool:
+    expected = str(request.app.state.setup_code or "")
+    normal = "".join(sent.split()).replace("-", "").upper()
+    return bool(expected) and secrets.compare_digest(normal, expected.replace("-", "").upper())
+
+
 @router.post("/setup")
 async def setup(request: Request) -> Response:
     _check_setup(request)
     await verify_csrf(request)
-    form = await _form_text(request, "username", "password", "confirm")
+    form = await _form_text(request, "username", "password", "confirm", "code")
     language = i18n.request_language(request)
+    guard, client = guard_of(request), client_key(request)
+    shown = {"username": form["username"], "min_password": MIN_PASSWORD_CHARS}
+    wait = guard.retry_after(client, "/setup")
+    if wait is not None:
+        return _too_many(request, wait, "setup.html", **shown)
     error = None
-    if form["password"] != form["confirm"]:
+    if not _code_matches(request, form["code"]):
+        guard.failed(client, "/setup")
+        error = i18n.translate("setup.bad_code", language)
+    elif form["password"] != form["confirm"]:
         error = i18n.translate("setup.mismatch", language)
     else:
         try:
-            user = await run_in_threadpool(
-                accounts_of(request).create_user,
-                form["username"],
-                form["password"],
-                only_if_first=True,
-            )
+            with guard.slot():
+                user = await run_in_threadpool(
+                    accounts_of(request).create_user,
+                    form["username"],
+                    form["password"],
+                    only_if_first=True,
+                )
+        except TooBusy:
+            return _too_many(request, 1, "setup.html", **shown)
         except InputError as exc:
             error = str(exc)
     if error is not None:
         return _render(request, "setup.html", 400, error=error, username=form["username"],
                        min_password=MIN_PASSWORD_CHARS)  # fmt: skip
+    request.app.state.setup_code = None  # one time only
     response = RedirectResponse("/", status_code=303)
     start_session(request, response, user.name)
     return response

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from causerie.errors import CauserieError, InputError, NotFound, ProviderError
+from causerie.errors import CauserieError, InputError, NotFound, ProviderError, StoreError
 
 log = logging.getLogger("causerie.web")
 
@@ -110,6 +110,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProviderError)
     async def model_failed(request: Request, exc: ProviderError) -> JSONResponse:
         return error_response(request, 502, "model_error", str(exc))
+
+    @app.exception_handler(StoreError)
+    async def store_failed(request: Request, exc: StoreError) -> JSONResponse:
+        log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+        message = "the data store failed; the server log has the details"  # never its path
+        return error_response(request, 500, "internal_error", message)
 
     @app.exception_handler(CauserieError)
     async def causerie_failed(request: Request, exc: CauserieError) -> JSONResponse:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login.password": "Password",
         "login.submit": "Sign in",
         "login.failed": "Wrong user name or password.",
+        "login.throttled": "Too many attempts: try again in {seconds} s.",
         "login.no_account": "No account yet? Create one with `causerie users create NAME`.",
         "login.setup_link": "Create the first account",
         "setup.title": "Create the first account",
@@ -35,6 +36,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "setup.confirm": "Password again",
         "setup.submit": "Create the account",
         "setup.mismatch": "The two passwords differ.",
+        "setup.code": "Setup code (printed by `causerie serve`)",
+        "setup.bad_code": "Wrong setup code: copy the one `causerie serve` printed.",
         "error.csrf": "This form has expired; reload the page and try again.",
         "error.not_found": "Not found.",
         # pages (notebooks, sources, chat): causerie.web.pages
@@ -130,6 +133,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "login.password": "Mot de passe",
         "login.submit": "Se connecter",
         "login.failed": "Nom d'utilisateur ou mot de passe incorrect.",
+        "login.throttled": "Trop de tentatives : réessayez dans {seconds} s.",
         "login.no_account": "Pas encore de compte ? Créez-en un avec `causerie users create NOM`.",
         "login.setup_link": "Créer le premier compte",
         "setup.title": "Créer le premier compte",
@@ -139,6 +143,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "setup.confirm": "Mot de passe, encore",
         "setup.submit": "Créer le compte",
         "setup.mismatch": "Les deux mots de passe diffèrent.",
+        "setup.code": "Code d'installation (affiché par `causerie serve`)",
+        "setup.bad_code": "Code d'installation incorrect : recopiez celui affiché par "
+        "`causerie serve`.",
         "error.csrf": "Ce formulaire a expiré ; rechargez la page et réessayez.",
         "error.not_found": "Introuvable.",
         # pages (notebooks, sources, chat): causerie.web.pages

@@ -3,25 +3,34 @@
     job = jobs.submit(owner, notebook, [JobInput("notes.md", data=b"..."), JobInput(url=...)])
     jobs.get(owner, job.id).to_dict()  # {"state", "done", "total", "current", "items", ...}
 
-One worker thread takes jobs in order (ingestion is CPU- and write-bound: running several at
-once would only make each slower). Each input gets its own status and error; a bad one never
-stops the others. After indexing, the notebook's missing vectors are computed ("embedding"
-phase); questions work lexically meanwhile. Jobs are kept in memory, the latest
+One worker thread takes jobs (ingestion is CPU- and write-bound: running several at once would
+only make each slower), taking turns between users: each user's jobs wait in their own line,
+and the worker serves the lines round-robin, so one user's backlog does not hold another's
+upload. Each file is read in a child process within a time, CPU and memory budget
+(causerie.ingest.sandbox): a crafted small file is stopped and reported, not read for hours.
+A user may have `max_queued_jobs` jobs and `max_queued_bytes` of uploads waiting at once;
+beyond that a submission is refused (429). Each input gets its own status and error; a bad one
+never stops the others. After indexing, the notebook's missing vectors are computed
+("embedding" phase); questions work lexically meanwhile. Jobs are kept in memory, the latest
 `keep_per_owner` per user; another user's job id reads like an unknown one.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from causerie.errors import CauserieError, NotFound
-from causerie.types import Notebook, Owner
+from causerie.ingest.limits import describe_size
+from causerie.ingest.loaders import load_bytes
+from causerie.ingest.sandbox import Budget, load_in_child
+from causerie.types import Document, Notebook, Owner
+from causerie.web.errors import ApiError
 from causerie.web.uploads import load_upload
 from causerie.wiring import Services
 
@@ -95,12 +104,26 @@ class Job:
 
 
 class JobRegistry:
-    def __init__(self, services: Services, keep_per_owner: int = 50) -> None:
+    def __init__(
+        self,
+        services: Services,
+        keep_per_owner: int = 50,
+        *,
+        max_queued_jobs: int = 5,
+        max_queued_bytes: int = 200 * 1024 * 1024,
+        budget: Budget | None = None,
+    ) -> None:
         self.services = services
         self.keep_per_owner = keep_per_owner
+        self.max_queued_jobs = max_queued_jobs
+        self.max_queued_bytes = max_queued_bytes
+        self.budget = budget or Budget()
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._ready = threading.Condition(self._lock)
+        self._lines: dict[Owner, deque[Job]] = {}  # waiting jobs, one line per user
+        self._turns: deque[Owner] = deque()  # users with waiting jobs, in turn order
+        self._stopping = False
         self._worker: threading.Thread | None = None
 
     # ------------------------------------------------------------------ reading
@@ -134,9 +157,13 @@ class JobRegistry:
     # ------------------------------------------------------------------ submitting
 
     def submit(self, owner: Owner, notebook: Notebook, inputs: list[JobInput]) -> dict[str, Any]:
+        """Queue a job; 429 (ApiError) when the user already has `max_queued_jobs` jobs, or
+        `max_queued_bytes` of uploads, waiting or running."""
         items = [JobItem(i.name, "error", i.error) if i.error else JobItem(i.name) for i in inputs]
         job = Job(uuid.uuid4().hex, owner, notebook, items, inputs)
+        size = sum(len(i.data or b"") for i in inputs)
         with self._lock:
+            self._check_quota(owner, size)
             self._jobs[job.id] = job
             self._forget_old(owner)
             if self._worker is None or not self._worker.is_alive():
@@ -145,8 +172,29 @@ class JobRegistry:
                 )
                 self._worker.start()
             snapshot = job.to_dict()
-        self._queue.put(job)
+            if owner not in self._lines:
+                self._lines[owner] = deque()
+                self._turns.append(owner)
+            self._lines[owner].append(job)
+            self._ready.notify()
         return snapshot
+
+    def _check_quota(self, owner: Owner, size: int) -> None:
+        busy = [j for j in self._jobs.values() if j.owner == owner and j.state != "done"]
+        queued = sum(len(i.data or b"") for j in busy for i in j.inputs)
+        if len(busy) >= self.max_queued_jobs:
+            problem = f"{len(busy)} ingestion jobs are already waiting or running"
+        elif queued + size > self.max_queued_bytes:
+            problem = (
+                f"{describe_size(queued)} of uploads are already waiting; this one would pass"
+                f" the limit of {describe_size(self.max_queued_bytes)}"
+            )
+        else:
+            return
+        raise ApiError(
+            429, "too_many_jobs", f"{problem}: wait for them to finish (GET /api/jobs/ID)",
+            headers={"Retry-After": "10"},
+        )  # fmt: skip
 
     def wait(self, owner: Owner, job_id: str, timeout_s: float = 30.0) -> dict[str, Any]:
         """Poll until the job is done (tests and scripts); TimeoutError after timeout_s."""
@@ -160,7 +208,9 @@ class JobRegistry:
             time.sleep(0.02)
 
     def shutdown(self) -> None:
-        self._queue.put(None)
+        with self._lock:
+            self._stopping = True
+            self._ready.notify_all()
 
     def _forget_old(self, owner: Owner) -> None:
         finished = [j for j in self._jobs.values() if j.owner == owner and j.state == "done"]
@@ -169,9 +219,25 @@ class JobRegistry:
 
     # ------------------------------------------------------------------ the worker
 
+    def _next(self) -> Job | None:
+        """The next job, users taking turns; None once shut down."""
+        with self._lock:
+            while not self._turns and not self._stopping:
+                self._ready.wait()
+            if self._stopping:
+                return None
+            owner = self._turns.popleft()
+            line = self._lines[owner]
+            job = line.popleft()
+            if line:
+                self._turns.append(owner)  # the user's next job waits for the others' turns
+            else:
+                del self._lines[owner]
+            return job
+
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            job = self._next()
             if job is None:
                 return
             try:
@@ -199,9 +265,14 @@ class JobRegistry:
                 item.status, job.current = "indexing", item.name
             try:
                 if given.url is not None:
-                    outcome = ingestor.add(job.owner, job.notebook, given.url)
+                    outcome = ingestor.add_url(
+                        job.owner, job.notebook, given.url, reader=self._read_fetched
+                    )
                 else:
-                    document = load_upload(given.name, given.data or b"", ingestor.limits)
+                    document = load_in_child(
+                        load_upload, given.name, given.data or b"", ingestor.limits,
+                        name=given.name, budget=self.budget,
+                    )  # fmt: skip
                     outcome = ingestor.add_document(job.owner, job.notebook, document)
                 status, error = outcome.status, outcome.error
                 source = outcome.source
@@ -215,6 +286,13 @@ class JobRegistry:
                 item.status, item.error = status, error
                 if source is not None:
                     item.source_id, item.chunks = source.id, source.chunk_count
+
+    def _read_fetched(self, data: bytes, name: str, spec: Any, limits: Any) -> Document:
+        """A fetched page is parsed in a child process too, within the same budget."""
+        document: Document = load_in_child(
+            load_bytes, data, name, spec, limits, name=name, budget=self.budget
+        )
+        return document
 
     def _embed(self, job: Job) -> None:
         ingestor = self.services.ingestor

@@ -19,8 +19,16 @@ class WebLimits:
     chat_burst: int = 10  # chat requests a user may send at once ...
     chat_refill_s: float = 3.0  # ... then one more every this many seconds
     max_jobs_kept: int = 50  # finished ingestion jobs remembered per user
+    max_password_checks: int = 2  # argon2 verifications (64 MiB each) running at once
+    max_queued_jobs: int = 5  # ingestion jobs one user may have waiting or running
+    max_queued_bytes: int = 200 * MIB  # upload bytes one user may have waiting
+    file_wall_s: float = 60.0  # reading one file (in a child process), wall clock ...
+    file_cpu_s: int = 60  # ... processor time ...
+    file_memory_bytes: int = 1024 * MIB  # ... and address space
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebLimits:
         per_file = settings.max_source_mb * MIB
-        return cls(max_file_bytes=per_file, max_upload_bytes=per_file * UPLOAD_FILES_PER_REQUEST)
+        per_request = per_file * UPLOAD_FILES_PER_REQUEST
+        return cls(max_file_bytes=per_file, max_upload_bytes=per_request,
+                   max_queued_bytes=2 * per_request)  # fmt: skip

@@ -3,11 +3,12 @@
 Model text is untrusted. Two fences, each enough on its own for the cases tested:
 
 1. markdown-it-py (CommonMark + tables) with raw HTML disabled: `<script>` and any other tag
-   in the text come out escaped; its link validator drops javascript:, vbscript:, file: and
-   data: targets. Images are not parsed at all (`![alt](url)` stays a plain link), so an answer
-   can never make the browser fetch a remote image (no exfiltration by Markdown).
-2. nh3 (ammonia) over the result: a small tag set, links only to http, https and mailto (no
-   relative URLs), every link `rel="noopener nofollow noreferrer"` and opened in a new tab.
+   in the text come out escaped. Images are not parsed at all (`![alt](url)` stays a plain
+   link), so an answer can never make the browser fetch a remote image. Links are never
+   clickable: `[text](https://host/?q=...)` is shown as `text <https://host/?q=...>`, text with
+   its whole destination, so a link built from a document's injected instructions cannot carry
+   data out with one click (no exfiltration by Markdown).
+2. nh3 (ammonia) over the result: a small tag set without `<a>` (and without `<img>`).
 
 Citation markers `[n]` become `<button class="cite" data-marker="n">` chips, outside code
 spans and links only, and only for markers the answer's checked citations hold (when given).
@@ -20,29 +21,24 @@ from collections.abc import Iterable
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
 
 _TAGS = {
-    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr",
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "s",
-    "button",
+    "button", "span",
 }  # fmt: skip
 
 _ATTRIBUTES: dict[str, set[str]] = {
-    "a": {"href", "title", "target"},
     "ol": {"start"},
     "button": {"type", "data-marker", "aria-label", "aria-haspopup"},
 }
-_SAFE_LINK = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    if tag == "a" and attr == "href" and not _SAFE_LINK.match(value.strip()):
-        return None  # relative, protocol-relative and every other scheme: dropped
-    if tag == "a" and attr == "target":
-        return "_blank"
     if tag == "button" and attr == "type":
         return "button"
     if tag == "button" and attr == "data-marker" and not value.isdigit():
@@ -56,10 +52,9 @@ def _cleaner() -> nh3.Cleaner:
         clean_content_tags={"script", "style"},
         attributes=_ATTRIBUTES,
         attribute_filter=_attribute_filter,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener nofollow noreferrer",
-        allowed_classes={"button": {"cite"}},
-        set_tag_attribute_values={"a": {"target": "_blank"}},
+        url_schemes=set(),
+        link_rel=None,
+        allowed_classes={"button": {"cite"}, "span": {"link-target"}},
         strip_comments=True,
     )
 
@@ -100,7 +95,19 @@ def _make_parser() -> MarkdownIt:
             f'aria-haspopup="dialog" aria-label="{label}">{marker}</button>'
         )
 
+    def render_link_open(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+        env.setdefault("link_targets", []).append(tokens[idx].attrGet("href") or "")
+        return ""
+
+    def render_link_close(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+        target = env["link_targets"].pop() if env.get("link_targets") else ""
+        shown = escapeHtml(str(target))
+        return f' <span class="link-target">&lt;{shown}&gt;</span>' if shown else ""
+
     md.add_render_rule("citation", render_citation)
+    md.add_render_rule("link_open", render_link_open)
+    md.add_render_rule("link_close", render_link_close)
+    md.validateLink = lambda url: True  # every target is shown as text, never followed
     return md
 
 

@@ -7,6 +7,8 @@
 
 The last user message is the question; earlier user and assistant messages are the history (the
 turn is saved as a conversation seeded with them; its id is `conversation_id` on the response).
+At most MAX_MESSAGES messages of at most MAX_MESSAGE_CHARS characters each: the whole request
+is checked (sizes, question, rate) before anything is written.
 System messages from the client are ignored: Causerie's own instructions frame the sources.
 Streaming sends `chat.completion.chunk` events, the citations and usage on the last chunk
 (`choices[0].delta.citations`), then `data: [DONE]`. Errors have OpenAI's shape; another user's
@@ -25,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from causerie.errors import CauserieError, InputError, NotFound
-from causerie.session import Answer, SessionEvent
+from causerie.session import MAX_QUESTION_CHARS, Answer, SessionEvent
 from causerie.store.base import Store
 from causerie.types import Notebook, Owner, TextDelta
 from causerie.web import sse
@@ -35,6 +37,8 @@ from causerie.web.deps import chat_of, store_of
 router = APIRouter(prefix="/v1", tags=["openai"])
 User = Annotated[Owner, Depends(require_user)]
 MODEL_PREFIX = "notebook/"
+MAX_MESSAGES = 64  # in one request: the question and the history before it
+MAX_MESSAGE_CHARS = 16_000  # one history message
 
 
 class ModelOut(BaseModel):
@@ -63,7 +67,7 @@ class ChatMessageIn(BaseModel):
 class ChatCompletionIn(BaseModel):
     model_config = ConfigDict(extra="allow")  # temperature, max_tokens, ...: accepted, unused
     model: str = Field(examples=["notebook/default"])
-    messages: list[ChatMessageIn] = Field(min_length=1)
+    messages: list[ChatMessageIn] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
 
 
@@ -129,7 +133,14 @@ def _split(messages: list[ChatMessageIn]) -> tuple[str, list[ChatMessageIn]]:
     question = messages[last_user].text().strip()
     if not question:
         raise InputError("messages", "the last user message is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError("question", f"is longer than {MAX_QUESTION_CHARS} characters")
     earlier = [m for m in messages[:last_user] if m.role in ("user", "assistant") and m.text()]
+    for position, message in enumerate(earlier):
+        if len(message.text()) > MAX_MESSAGE_CHARS:
+            raise InputError(
+                f"messages[{position}]", f"is longer than {MAX_MESSAGE_CHARS} characters"
+            )
     return question, earlier
 
 

@@ -177,8 +177,15 @@ def notebooks_page(request: Request) -> Response:
         "notebooks.html",
         notebooks=notebooks,
         counts=counts,
-        error=request.query_params.get("error"),
+        error=_known_error(request.query_params.get("error")),
     )
+
+
+NOTEBOOK_ERRORS = ("name", "taken")  # the only codes `/?error=` shows (as translated text)
+
+
+def _known_error(code: str | None) -> str | None:
+    return code if code in NOTEBOOK_ERRORS else None
 
 
 @router.get("/notebooks")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from causerie.session import MAX_QUESTION_CHARS
 from causerie.types import Citation, Conversation, Notebook, Source, StoredMessage
@@ -136,8 +136,25 @@ class SourcesOut(BaseModel):
     )
 
 
+class RevokedOut(BaseModel):
+    revoked: int = Field(description="how many tokens were revoked")
+
+
 class UrlIn(Strict):
     url: str = Field(min_length=1, max_length=4000, examples=["https://example.org/article"])
+
+    @field_validator("url")
+    @classmethod
+    def _web_url_only(cls, value: str) -> str:
+        """Only an http(s) URL with a host: never a path on the server (absolute or relative),
+        nor another scheme (file:, ftp:...)."""
+        from causerie.ingest.loaders import web_url_problem
+
+        value = value.strip()
+        problem = web_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class JobOut(BaseModel):

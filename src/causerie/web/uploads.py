@@ -13,7 +13,9 @@ from causerie.ingest.loaders import load_bytes, loader_for_extension, supported_
 from causerie.types import Document
 
 MAX_NAME_CHARS = 160
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*\\/]+")
+# C0 and C1 controls, shell- and path-special characters, and the invisible direction marks
+# and overrides (U+200E/F, U+202A-E, U+2066-9) that make 'evil\u202etxt.md' read otherwise
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f<>:\"|?*\\/\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
 
 
 def safe_file_name(raw: str | None) -> str:

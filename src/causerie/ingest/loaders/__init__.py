@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ __all__ = [
     "loader_for_media_type",
     "register",
     "supported_extensions",
+    "web_url_problem",
 ]
 
 URL_SCHEMES = ("http", "https")
@@ -95,6 +97,19 @@ def _unsupported_extension(name: str, suffix: str) -> UnsupportedFormat:
 
 def is_url(target: str) -> bool:
     return bool(_URL.match(target))
+
+
+def web_url_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL with a host (None when it is). The message never says
+    anything about files on this machine."""
+    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    if parts is None or not is_url(url.strip()):
+        return "must be an http:// or https:// URL (a file path is not accepted)"
+    if parts.scheme.lower() not in URL_SCHEMES:
+        return f"{parts.scheme}:// URLs are not supported; use http:// or https://"
+    if not parts.hostname:
+        return "the URL has no host name"
+    return None
 
 
 def load_source(target: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -175,12 +190,19 @@ def load_url(
     transport: httpx.BaseTransport | None = None,
     resolver: Resolver | None = None,
     allow_private: bool = False,
+    reader: Callable[[bytes, str, LoaderSpec, Limits], Document] | None = None,
 ) -> Document:
     """Fetch an http(s) URL (see causerie.ingest.fetch) and load it by its Content-Type.
+    Anything but an http(s) URL (a file path above all) is refused before any I/O.
 
     transport, resolver and allow_private go to fetch_url: they are seams for tests.
+    `reader` parses the bytes (default load_bytes, in this process).
     """
     from causerie.ingest.fetch import fetch_url, system_resolver
+
+    problem = web_url_problem(url)
+    if problem:
+        raise UnsupportedFormat(repr(url), problem)
 
     fetched = fetch_url(
         url,
@@ -201,7 +223,7 @@ def load_url(
         )
     if not fetched.data:
         raise LoaderError(url, "the server sent an empty answer")
-    document = load_bytes(fetched.data, url, spec, limits)
+    document = (reader or load_bytes)(fetched.data, url, spec, limits)
     if fetched.final_url != url:
         metadata = {**document.metadata, "final_url": fetched.final_url}
         document = dataclasses.replace(document, metadata=metadata)

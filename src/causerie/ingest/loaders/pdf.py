@@ -1,4 +1,9 @@
-"""PDF (.pdf): one section per page that has text, with its 1-based page number."""
+"""PDF (.pdf): one section per page that has text, with its 1-based page number.
+
+Pages that share their content stream and resources (the same objects, not equal copies) are
+parsed once: a small file whose thousands of pages all point at one heavy stream costs one
+parse, not thousands, and its text is indexed once (at the first such page).
+"""
 
 from __future__ import annotations
 
@@ -67,6 +72,33 @@ def _title(reader: Any) -> str | None:
     return " ".join(str(title).split()) or None
 
 
+def _ref(value: Any) -> object:
+    """An indirect object's (id, generation), or the direct object's identity."""
+    idnum = getattr(value, "idnum", None)
+    return ("ref", idnum, getattr(value, "generation", 0)) if idnum is not None else id(value)
+
+
+def _content_key(page: Any) -> tuple[object, ...] | None:
+    """What a page's text depends on: its content stream(s) and its resources, as object
+    references; None when the page has no indirect content (nothing to share)."""
+    contents = page.raw_get("/Contents") if "/Contents" in page else None
+    if contents is None:
+        return None
+    if getattr(contents, "idnum", None) is not None:
+        refs: tuple[object, ...] = (_ref(contents),)
+        resolved = contents.get_object()
+        if isinstance(resolved, list):  # an indirect array of streams
+            refs = (*refs, *(_ref(item) for item in resolved))
+    elif isinstance(contents, list):
+        refs = tuple(_ref(item) for item in contents)
+        if not all(isinstance(r, tuple) for r in refs):
+            return None
+    else:
+        return None
+    resources = page.raw_get("/Resources") if "/Resources" in page else None
+    return (*refs, _ref(resources) if resources is not None else None)
+
+
 def load_pdf(data: bytes, name: str, limits: Limits) -> Document:
     reader = _open(data, name)
     try:
@@ -80,9 +112,16 @@ def load_pdf(data: bytes, name: str, limits: Limits) -> Document:
             name, f"has {page_count} pages; the limit is {limits.max_pdf_pages} pages"
         )
     sections: list[Section] = []
+    seen: set[tuple[object, ...]] = set()
     for number in range(1, page_count + 1):
         try:
-            raw = reader.pages[number - 1].extract_text() or ""
+            page = reader.pages[number - 1]
+            key = _content_key(page)
+            if key is not None and key in seen:
+                continue  # the same stream and resources as an earlier page: parsed once
+            if key is not None:
+                seen.add(key)
+            raw = page.extract_text() or ""
         except Exception as exc:
             raise LoaderError(name, f"page {number} could not be read ({_reason(exc)})") from exc
         text = clean_lines(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
