@@ -156,6 +156,10 @@ def test_bidi_name_through_the_upload_route(alice: Actor) -> None:
 
 
 def test_pypdf_is_version_6_or_later() -> None:
+    import tomllib
     from importlib.metadata import version
+    from pathlib import Path
 
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert "pypdf>=6" in project["project"]["dependencies"]
     assert int(version("pypdf").split(".")[0]) >= 6
