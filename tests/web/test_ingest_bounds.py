@@ -42,7 +42,7 @@ def _submit(actor: Actor, notebook_id: str, name: str = "n.md") -> Any:
 
 
 def test_queued_jobs_per_user_are_capped(app: FastAPI, alice: Actor, gated: Any) -> None:
-    jobs, gate, started, _ = gated
+    jobs, gate, _, _ = gated
     notebook_id = new_notebook(alice, "Queue")
     answers = [_submit(alice, notebook_id, f"n{n}.md") for n in range(jobs.max_queued_jobs)]
     assert {a.status_code for a in answers} == {202}
@@ -73,7 +73,7 @@ def test_queued_bytes_per_user_are_capped(app: FastAPI) -> None:
 def test_users_take_turns_on_the_worker(
     app: FastAPI, alice: Actor, make_actor: Any, gated: Any
 ) -> None:
-    jobs, gate, started, order = gated
+    _, gate, started, order = gated
     bob = make_actor("bob")
     alice_book, bob_book = new_notebook(alice, "A"), new_notebook(bob, "B")
     first = _submit(alice, alice_book, "a0.md")
