@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "ask": ("causerie.cli.chat", "ask", "Ask one question; get a cited answer."),
     "chat": ("causerie.cli.chat", "chat", "Talk with a notebook (streaming, resumable)."),
     "models": ("causerie.cli.models", "models", "Show the model and embedder in use."),
+    "doctor": ("causerie.cli.doctor", "doctor", "Check the CPU, model runtime, files and disk."),
     "demo": ("causerie.cli.demo", "demo", "Load the sample notebook and ask it questions."),
     "serve": ("causerie.cli.server", "serve", "Serve the web app and the HTTP APIs."),
     "users": ("causerie.cli.users", "users", "Create and list web/API accounts."),

@@ -43,7 +43,7 @@ SELF_TEST_PROMPT = (
     + " ".join(
         f"Note {i}: the reading room on floor {i % 4 + 1} opens at {8 + i % 3}:00 and closes "
         f"at {17 + i % 4}:00; quiet study carrels are booked at the front desk."
-        for i in range(12)
+        for i in range(5)
     )
     + "\n\nQuestion: which desk books the carrels?\nAnswer:"
 )
