@@ -38,11 +38,13 @@ from causerie.web.errors import ApiError
 from causerie.web.jobs import JobInput
 from causerie.web.markdown import with_html
 from causerie.web.schemas import (
+    ERROR_TEXTS,
     ERRORS,
     AnswerOut,
     ChatIn,
     ConversationDetail,
     ConversationOut,
+    ErrorOut,
     JobOut,
     MeOut,
     MessageOut,
@@ -58,6 +60,7 @@ from causerie.web.schemas import (
     TokenIn,
     TokenOut,
     UrlIn,
+    error_responses,
 )
 from causerie.web.uploads import safe_file_name, too_large
 
@@ -82,8 +85,8 @@ def list_tokens(request: Request, owner: User) -> list[TokenOut]:
     return [_token_out(t) for t in accounts_of(request).list_tokens(owner.id)]
 
 
-_SESSION_ONLY = {403: {"model": ERRORS[400]["model"], "description": "Only from a signed-in "
-                        "browser session (an API token cannot manage tokens)"}}  # fmt: skip
+_SESSION_ONLY = {403: {"model": ErrorOut, "description": "Only from a signed-in browser "
+                        "session (an API token cannot manage tokens)"}}  # fmt: skip
 
 
 def _session_only(request: Request) -> None:
@@ -156,7 +159,13 @@ def list_notebooks(request: Request, owner: User) -> list[NotebookOut]:
     ]
 
 
-@router.post("/notebooks", response_model=NotebookOut, status_code=201, summary="Create a notebook")
+@router.post(
+    "/notebooks",
+    response_model=NotebookOut,
+    status_code=201,
+    summary="Create a notebook",
+    responses=error_responses(409),
+)
 def create_notebook(request: Request, body: NotebookIn, owner: User) -> NotebookOut:
     store = store_of(request)
     if store.get_notebook(owner, body.name.strip()) is not None:
@@ -171,11 +180,20 @@ def get_notebook(request: Request, notebook_id: str, owner: User) -> NotebookOut
     return NotebookOut.of(book, len(store.list_sources(owner, book.id)))
 
 
-@router.patch("/notebooks/{notebook_id}", response_model=NotebookOut, summary="Rename a notebook")
+@router.patch(
+    "/notebooks/{notebook_id}",
+    response_model=NotebookOut,
+    summary="Rename a notebook",
+    responses=error_responses(409),
+)
 def rename_notebook(
     request: Request, notebook_id: str, body: NotebookIn, owner: User
 ) -> NotebookOut:
     store = store_of(request)
+    taken = store.get_notebook(owner, body.name.strip())
+    if taken is not None and taken.id != notebook_id:
+        notebook_by_id(store, owner, notebook_id)  # an unknown id is a 404 first
+        raise ApiError(409, "conflict", f"{body.name!r}: a notebook with this name exists")
     book = store.rename_notebook(owner, notebook_id, body.name)
     return NotebookOut.of(book, len(store.list_sources(owner, book.id)))
 
@@ -218,6 +236,7 @@ _UPLOAD_BODY = {
                     "properties": {
                         "files": {
                             "type": "array",
+                            "minItems": 1,
                             "items": {"type": "string", "format": "binary"},
                             "description": "one or more files (.txt .md .html .pdf .docx "
                             ".srt .vtt .eml)",
@@ -237,7 +256,7 @@ _UPLOAD_BODY = {
     status_code=202,
     summary="Upload files (multipart field 'files'); they are indexed by a background job",
     openapi_extra=_UPLOAD_BODY,
-    responses={413: {"model": ERRORS[400]["model"], "description": "Upload too large"}},
+    responses=error_responses(415, 429),
 )
 async def upload_sources(request: Request, notebook_id: str, owner: User) -> dict[str, Any]:
     store = store_of(request)
@@ -278,6 +297,7 @@ async def _job_input(upload: UploadFile, max_bytes: int) -> JobInput:
     response_model=JobOut,
     status_code=202,
     summary="Add a web page by URL (private and loopback addresses are refused)",
+    responses=error_responses(429),
 )
 def add_url(request: Request, notebook_id: str, body: UrlIn, owner: User) -> dict[str, Any]:
     book = notebook_by_id(store_of(request), owner, notebook_id)
@@ -412,7 +432,8 @@ def get_passage(
             "retrieved, delta..., answer (or error)",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        429: {"model": ERRORS[400]["model"], "description": "Too many questions (Retry-After)"},
+        429: {"model": ErrorOut, "description": "Too many questions (Retry-After)"},
+        502: {"model": ErrorOut, "description": ERROR_TEXTS[502]},
     },
 )
 async def chat(request: Request, notebook_id: str, body: ChatIn, owner: User) -> Any:

@@ -33,8 +33,25 @@ from causerie.types import Notebook, Owner, TextDelta
 from causerie.web import sse
 from causerie.web.auth import require_user
 from causerie.web.deps import chat_of, store_of
+from causerie.web.schemas import error_responses
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+
+class OpenAIErrorBody(BaseModel):
+    code: str = Field(examples=["not_found"])
+    message: str
+    type: str = Field(examples=["invalid_request_error"])
+    param: str | None = None
+
+
+class OpenAIErrorOut(BaseModel):
+    error: OpenAIErrorBody
+
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["openai"],
+    responses=error_responses(400, 401, 403, 404, 413, 422, model=OpenAIErrorOut),
+)
 User = Annotated[Owner, Depends(require_user)]
 MODEL_PREFIX = "notebook/"
 MAX_MESSAGES = 64  # in one request: the question and the history before it
@@ -101,7 +118,18 @@ def get_model(request: Request, model: str, owner: User) -> ModelOut:
     return _model(notebook_for_model(store_of(request), owner, model), owner)
 
 
-@router.post("/chat/completions", summary="Chat with a notebook (OpenAI format, + citations)")
+@router.post(
+    "/chat/completions",
+    summary="Chat with a notebook (OpenAI format, + citations)",
+    responses={
+        200: {
+            "description": "A chat.completion object; with `stream: true`, chat.completion.chunk "
+            "events then `data: [DONE]`",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **error_responses(429, 502, model=OpenAIErrorOut),
+    },
+)
 async def chat_completions(request: Request, body: ChatCompletionIn, owner: User) -> Any:
     store = store_of(request)
     book = await run_in_threadpool(notebook_for_model, store, owner, body.model)

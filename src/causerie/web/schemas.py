@@ -26,16 +26,32 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut, "description": text}
-    for status, text in {
-        400: "Malformed JSON or an unusable input (the message names it)",
-        401: "Not signed in and no valid API token",
-        403: "Cookie-authenticated write without its CSRF token",
-        404: "No such id for this user (another user's id answers the same)",
-        422: "The body does not match the schema",
-    }.items()
+ERROR_TEXTS: dict[int, str] = {
+    400: "Malformed JSON, an unusable input (the message names it), or a Host that is not "
+    "in allowed_hosts",
+    401: "Not signed in and no valid API token",
+    403: "Cookie-authenticated write without its CSRF token, or a session-only route called "
+    "with an API token",
+    404: "No such id for this user (another user's id answers the same)",
+    409: "The name is taken by another of the user's notebooks",
+    413: "The request body (or the number of files) is over the limit",
+    415: "The body's content type is not the one this route reads",
+    422: "The body or a parameter does not match the schema",
+    429: "Too many requests, or too many ingestion jobs waiting (see Retry-After)",
+    502: "The model failed (the message says how)",
 }
+
+
+def error_responses(*statuses: int, model: type[BaseModel] | None = None) -> dict[int | str, Any]:
+    """OpenAPI `responses` for these error statuses, each with the error body's schema."""
+    return {
+        status: {"model": model or ErrorOut, "description": ERROR_TEXTS[status]}
+        for status in statuses
+    }
+
+
+# every /api route: what the auth, the body limit, the validation and the id lookups answer
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(400, 401, 403, 404, 413, 422)
 
 
 # --------------------------------------------------------------------------- account
@@ -141,7 +157,14 @@ class RevokedOut(BaseModel):
 
 
 class UrlIn(Strict):
-    url: str = Field(min_length=1, max_length=4000, examples=["https://example.org/article"])
+    url: str = Field(
+        min_length=1,
+        max_length=4000,
+        examples=["https://example.org/article"],
+        # in the schema only: the validator below checks it, with a message naming the rule
+        json_schema_extra={"pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:\s\[\]]+"},
+        description="an http:// or https:// URL with a host; a file path is refused",
+    )
 
     @field_validator("url")
     @classmethod
