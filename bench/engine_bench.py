@@ -746,7 +746,7 @@ def bench_generation(quick: bool) -> None:
 
     provider = LlamaCppProvider(None, n_ctx=4096, home=BENCH_HOME, progress=False)
     started = time.perf_counter()
-    llama = provider.llama
+    llama = provider.load_in_process()  # the direct side, with the runner's runtime parameters
     note(
         f"generation: model loaded in {time.perf_counter() - started:.1f} s "
         f"({provider.n_threads} threads)"
@@ -756,7 +756,7 @@ def bench_generation(quick: bool) -> None:
     raw_messages = [{"role": m.role, "content": m.content} for m in messages]
 
     def via_provider() -> dict[str, Any]:
-        llama.reset()
+        provider.runner.reset_cache()
         started = time.perf_counter()
         first = last = None
         parts: list[str] = []
@@ -935,7 +935,8 @@ def bench_threads(quick: bool) -> None:
 
     default = LlamaCppProvider(None, n_ctx=4096, home=BENCH_HOME, progress=False)
     single = LlamaCppProvider(None, n_ctx=4096, n_threads=1, home=BENCH_HOME, progress=False)
-    _, messages = sample_prompt(default.llama, 1000)
+    llamas = {"default": default.load_in_process(), "1": single.load_in_process()}
+    _, messages = sample_prompt(llamas["default"], 1000)
     raw = [{"role": m.role, "content": m.content} for m in messages]
     rows: list[list[object]] = []
     for condition in ("as is", "+1 busy process"):
@@ -943,7 +944,7 @@ def bench_threads(quick: bool) -> None:
         if condition != "as is":
             hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
         try:
-            rows += _threads_rows(condition, quick, default, single, raw, json.loads)
+            rows += _threads_rows(condition, quick, default, llamas, raw, json.loads)
         finally:
             if hog is not None:
                 hog.kill()
@@ -960,7 +961,7 @@ def _threads_rows(
     condition: str,
     quick: bool,
     default: Any,
-    single: Any,
+    llamas: dict[str, Any],
     raw: list[dict[str, str]],
     parse: Callable[[str], Any],
 ) -> list[list[object]]:
@@ -989,7 +990,7 @@ def _threads_rows(
     timings: dict[str, list[tuple[float, float]]] = {"1": [], "default": []}
     for r in range(1 if quick else 2):
         for threads in ("default", "1") if r % 2 == 0 else ("1", "default"):
-            llama = default.llama if threads == "default" else single.llama
+            llama = llamas[threads]
             llama.reset()
             started = time.perf_counter()
             first = last = 0.0
@@ -1102,8 +1103,8 @@ grounding.question_language(sys.argv[1])
 mark("question_language, first call (py3langid model load)")
 app.engine.retriever.search(app.owner, book.id, sys.argv[1], 8)
 mark("Retriever.search incl. first query embedding")
-llama = app.engine.provider.llama
-mark("LlamaCppProvider: model check + Llama() load")
+app.engine.provider.runner.start()
+mark("LlamaCppProvider: model check + runner start (process, model load)")
 print(json.dumps(marks))
 """
 

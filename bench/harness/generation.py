@@ -1,9 +1,11 @@
 """Task 4: generation through Causerie vs llama-cpp-python called directly.
 
-One Llama object (LlamaCppProvider's `.llama`, the default model) serves both sides, with the
-same ~1k-token grounded prompt (HaluEval passages packed and rendered by grounding), greedy
-decoding and the same max_tokens; `llama.reset()` before every call so that neither side
-reuses the other's prompt cache. Sides alternate; ratios are per pair. The ceiling for
+Causerie's side is `LlamaCppProvider.stream`, the model in its runner process; the direct side
+is llama-cpp-python in this process, loaded with the same runtime parameters (the ones the
+probe chose for this CPU: `LlamaCppProvider.load_in_process`). Same ~1k-token grounded prompt
+(HaluEval passages packed and rendered by grounding), greedy decoding and the same max_tokens;
+each side forgets its prompt cache before every call (`runner.reset_cache()`,
+`llama.reset()`). Sides alternate; ratios are per pair. The ceiling for
 generation is memory bandwidth / model bytes (each token reads every weight once), with the
 bandwidth measured here by a numpy copy of a large array.
 """
@@ -64,9 +66,13 @@ def run(results: Results, quick: bool) -> None:
 
     provider = LlamaCppProvider(None, n_ctx=4096, home=BENCH_HOME, progress=False)
     started = time.perf_counter()
-    llama = provider.llama
+    choice = provider.runner.start()
+    llama = provider.load_in_process()
     model_bytes = provider.model_path.stat().st_size
-    note(f"generation: model loaded in {time.perf_counter() - started:.1f} s")
+    note(
+        f"generation: runner and in-process model loaded in {time.perf_counter() - started:.1f}"
+        f" s, runtime {choice.params.name} ({choice.reason})"
+    )
     _, messages = grounded_prompt(llama, 1000)
     options = GenerationOptions(max_tokens=64 if quick else 128, temperature=0.0, seed=0)
     raw = [{"role": m.role, "content": m.content} for m in messages]
@@ -82,7 +88,7 @@ def run(results: Results, quick: bool) -> None:
         return {"first": first, "last": last, "deltas": deltas}
 
     def causerie() -> dict[str, Any]:
-        llama.reset()
+        provider.runner.reset_cache()
         start = time.perf_counter()
         out = timed_stream(provider.stream(messages, options),
                            lambda e: isinstance(e, TextDelta) and e.text)  # fmt: skip
@@ -98,6 +104,7 @@ def run(results: Results, quick: bool) -> None:
         out = timed_stream(chunks, lambda c: c["choices"][0].get("delta", {}).get("content"))
         return {**out, "start": start}
 
+    causerie()  # warm-up of the runner, not timed
     warm = direct()  # warm-up, not timed
     note(f"generation: warm-up call {warm['last'] - warm['start']:.1f} s")
     prompt_tokens = int(llama.n_tokens)

@@ -261,3 +261,14 @@ def test_cpu_flags_from_x86_and_arm_cpuinfo(tmp_path: Path) -> None:
     arm.write_text("processor\t: 0\nFeatures\t: fp asimd evtstrm aes asimddp sve i8mm\n")
     assert cpu_info(arm).notable_flags() == ["asimd", "asimddp", "sve", "i8mm"]
     assert cpu_info(tmp_path / "absent").flags == frozenset()
+
+
+def test_reset_cache_and_self_test_are_answered_by_the_warm_runner(make: Any) -> None:
+    provider = make()
+    ask(provider)
+    pid = provider.runner.pid
+    provider.runner.reset_cache()
+    timing = provider.runner.self_test()
+    assert timing["type"] == "self_test" and timing["generated_tokens"] == 4
+    assert timing["prompt_tokens"] > 300  # words here; the real model counts ~550 tokens
+    assert provider.runner.pid == pid

@@ -90,9 +90,10 @@ def _provider(app: App) -> str:
     version = llama_cpp_version()
     if version == "not installed":
         raise CauserieError("llama-cpp-python is not installed: pip install 'causerie[llamacpp]'")
-    return (
-        f"llamacpp (embedded), llama-cpp-python {version}, {app.settings.threads or 'all'} threads"
-    )
+    from causerie.runner.cpu import available_cores
+
+    threads = settings.threads or available_cores()
+    return f"llamacpp (embedded), llama-cpp-python {version}, {threads} threads"
 
 
 _providers: dict[int, object] = {}

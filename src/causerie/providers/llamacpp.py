@@ -15,13 +15,16 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from causerie.errors import ProviderUnavailable
 from causerie.providers.base import Capabilities
 from causerie.runner import ModelRunner, RunnerSpec, model_runner
 from causerie.runner.cpu import available_cores
 from causerie.types import Event, GenerationOptions, Message
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
 
 __all__ = ["LlamaCppProvider", "available_cores"]
 
@@ -95,6 +98,17 @@ class LlamaCppProvider:
             backend_json=self._backend_json,
         )
         return model_runner(spec)
+
+    def load_in_process(self) -> Llama:
+        """The model loaded in this process, with the runtime parameters the runner uses
+        (probed first if needed): the baseline of the benchmarks. Not for serving: a crash
+        here takes the calling process down."""
+        from causerie.runner.params import load_llama
+
+        choice = self.runner.start()
+        return load_llama(
+            self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, params=choice.params
+        )
 
     def stream(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[Event]:
         from causerie.providers import check_allow_model_requests

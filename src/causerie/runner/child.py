@@ -7,12 +7,14 @@ asked. The parent (`causerie.runner.client`) talks to it in JSON lines:
     parent -> child (stdin)     {"type": "generate", "id": 1, "kwargs": {...}}
                                 {"type": "cancel", "id": 1}
                                 {"type": "self_test", "id": 2}
+                                {"type": "reset", "id": 3}      (forget the prompt cache)
     child -> parent (protocol)  {"type": "ready", "load_ms": ..., "system_info": ..., ...}
                                 {"type": "load_error", "message": ...}
                                 {"type": "delta", "id": 1, "text": "Par"}
                                 {"type": "end", "id": 1, "finish_reason": "stop", "usage": {...}}
                                 {"type": "fail", "id": 1, "message": ...}
                                 {"type": "self_test", "id": 2, ...timings}
+                                {"type": "reset", "id": 3}
 
 The protocol goes out on what was file descriptor 1 when the process started; descriptor 1
 itself is pointed at stderr first, so that nothing a C library prints can corrupt it. The
@@ -36,14 +38,15 @@ from typing import Any, BinaryIO
 
 from causerie.runner.params import RuntimeParams
 
-# A prompt of a few hundred tokens: long enough that llama.cpp takes its batched matrix paths
-# (where the AMX crash happened), short enough to decode in about a second on 2 cores.
+# A prompt of ~550 tokens: more than one batch of 512, so that llama.cpp takes its batched
+# matrix paths (where the AMX crash happened) and a second batch, as a grounded question does
+# (~1,100 tokens of context); about 3 s on 2 idle cores, paid once per CPU and model.
 SELF_TEST_PROMPT = (
     "Below are notes from a library's visitor guide. Read them, then answer in one word.\n\n"
     + " ".join(
         f"Note {i}: the reading room on floor {i % 4 + 1} opens at {8 + i % 3}:00 and closes "
         f"at {17 + i % 4}:00; quiet study carrels are booked at the front desk."
-        for i in range(5)
+        for i in range(13)
     )
     + "\n\nQuestion: which desk books the carrels?\nAnswer:"
 )
@@ -154,6 +157,9 @@ def serve(llama: Any, requests: _Requests, send: Send) -> None:
             generate(llama, request_id, request["kwargs"], requests.is_cancelled, send)
         elif request["type"] == "self_test":
             send({"type": "self_test", "id": request_id, **self_test(llama)})
+        elif request["type"] == "reset":
+            llama.reset()
+            send({"type": "reset", "id": request_id})
         requests.cancelled.discard(request_id)
 
 

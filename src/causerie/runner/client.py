@@ -73,15 +73,22 @@ class ModelRunner:
 
     def self_test(self) -> dict[str, Any]:
         """Time a short decode in the warm runner (what `causerie doctor` shows)."""
+        return self._request("self_test", "during a test decode")
+
+    def reset_cache(self) -> None:
+        """Forget the prompt cache, so that the next request evaluates its whole prompt
+        (benchmarks compare cold prompts)."""
+        self._request("reset", "while resetting its cache")
+
+    def _request(self, kind: str, doing: str) -> dict[str, Any]:
         with self._lock:
             process = self._ensure_started()
-            request_id = self._new_id()
             try:
-                process.send({"type": "self_test", "id": request_id})
+                process.send({"type": kind, "id": self._new_id()})
                 return process.next()
             except RunnerDied as died:
                 self._lost(process, died)
-                raise ProviderError(f"the model runner {died.cause} during a test decode") from None
+                raise ProviderError(f"the model runner {died.cause} {doing}") from None
 
     def close(self) -> None:
         with self._lock:
