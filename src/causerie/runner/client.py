@@ -50,8 +50,9 @@ class ModelRunner:
             assert self.choice is not None
             return self.choice
 
-    def generate(self, kwargs: dict[str, Any]) -> Iterator[Event]:
-        """Stream one chat completion (llama-cpp-python's create_chat_completion kwargs).
+    def generate(self, kwargs: dict[str, Any], threads: int | None = None) -> Iterator[Event]:
+        """Stream one chat completion (llama-cpp-python's create_chat_completion kwargs) on
+        `threads` threads (None: as the runner was started).
         The runner is started (or probed) here, so that a model that cannot run raises
         ProviderError before this returns; tokens flow as the stream is read."""
         if self._owner == threading.get_ident():
@@ -61,13 +62,13 @@ class ModelRunner:
             )
         with self._lock:
             self._ensure_started()
-        return self._locked_generate(kwargs)
+        return self._locked_generate(kwargs, threads)
 
-    def _locked_generate(self, kwargs: dict[str, Any]) -> Iterator[Event]:
+    def _locked_generate(self, kwargs: dict[str, Any], threads: int | None) -> Iterator[Event]:
         with self._lock:
             self._owner = threading.get_ident()
             try:
-                yield from self._generate(kwargs)
+                yield from self._generate(kwargs, threads)
             finally:
                 self._owner = None
 
@@ -118,14 +119,15 @@ class ModelRunner:
         if died.fault and self.choice is not None:
             record_crash(self.spec, self.choice.key, self.choice.params.name, died.cause)
 
-    def _generate(self, kwargs: dict[str, Any]) -> Iterator[Event]:
+    def _generate(self, kwargs: dict[str, Any], threads: int | None) -> Iterator[Event]:
         process = self._ensure_started()
         request_id = self._new_id()
         produced = False
         finished = False
         name = self.spec.model_path.name
         try:
-            process.send({"type": "generate", "id": request_id, "kwargs": kwargs})
+            request = {"type": "generate", "id": request_id, "kwargs": kwargs, "threads": threads}
+            process.send(request)
             while True:
                 message = process.next()
                 kind = message.get("type")

