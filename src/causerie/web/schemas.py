@@ -260,7 +260,11 @@ class ConversationDetail(ConversationOut):
 
 
 class ChatIn(Strict):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str = Field(
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        json_schema_extra={"pattern": r"\S"},  # not only spaces (the engine says so, 400)
+    )
     conversation_id: str | None = Field(None, description="continue this conversation")
 
 

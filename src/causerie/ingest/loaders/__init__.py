@@ -102,7 +102,11 @@ def is_url(target: str) -> bool:
 def web_url_problem(url: str) -> str | None:
     """Why `url` is not an http(s) URL with a host (None when it is). The message never says
     anything about files on this machine."""
-    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    try:
+        parts = urlsplit(url.strip()) if isinstance(url, str) else None
+        _ = parts.port if parts is not None else None  # a port that is not a number
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
     if parts is None or not is_url(url.strip()):
         return "must be an http:// or https:// URL (a file path is not accepted)"
     if parts.scheme.lower() not in URL_SCHEMES:
