@@ -65,9 +65,18 @@ def ask(provider: LlamaCppProvider) -> list[Any]:
 # --------------------------------------------------------------------------- the probe
 
 
-def test_a_crash_in_the_test_decode_falls_back_and_answers(make: Any) -> None:
+def test_a_crash_in_the_test_decode_falls_back_and_answers(
+    make: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     provider = make(crash_when_extra_buffer_types=True)
     events = ask(provider)
+    notes = capsys.readouterr().err.splitlines()
+    assert [n for n in notes if "checking that llama.cpp runs scripted.gguf" in n] == [
+        "causerie: checking that llama.cpp runs scripted.gguf on this CPU (default parameters;"
+        " once per CPU and model)",
+        "causerie: checking that llama.cpp runs scripted.gguf on this CPU (no-extra-buffers "
+        "parameters; once per CPU and model)",
+    ]
     assert collect_text(iter(events)) == "".join(REPLY)
     assert events[-1] == Finish("stop")
     note = choices(provider)

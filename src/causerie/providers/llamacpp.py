@@ -99,6 +99,7 @@ class LlamaCppProvider:
             home=self.home,
             runtime=self.runtime,
             backend_json=self._backend_json,
+            progress=self._progress,
         )
         return model_runner(spec)
 

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -183,6 +184,13 @@ def _probe(
     for params in CANDIDATES:
         if params.name in struck:
             continue
+        if spec.progress:
+            print(
+                f"causerie: checking that llama.cpp runs {spec.model_path.name} on this CPU "
+                f"({params.name} parameters; once per CPU and model)",
+                file=sys.stderr,
+                flush=True,
+            )
         process = RunnerProcess(spec, params, self_test=True)
         try:
             ready = process.wait_ready()

@@ -40,7 +40,8 @@ class RunnerSpec:
     n_threads: int
     home: Path
     runtime: str = "auto"
-    backend_json: str = field(default="", compare=True)
+    backend_json: str = ""
+    progress: bool = field(default=False, compare=False)  # a note on stderr while probing
 
     @property
     def log_path(self) -> Path:
