@@ -98,13 +98,7 @@ class ContextSource:
     hit: Hit
 
     def citation(self) -> Citation:
-        return Citation(
-            marker=self.number,
-            source=self.hit.source.uri,
-            locator=self.hit.chunk.locator,
-            chunk_id=self.hit.chunk.id,
-            text=self.hit.chunk.text,
-        )
+        return Citation.from_hit(self.hit, self.number)
 
 
 def pack_context(hits: Sequence[Hit], budget_tokens: int) -> list[ContextSource]:

@@ -1,12 +1,19 @@
 """The one loop every surface runs: retrieve -> gate -> prompt -> stream -> check -> save.
 
-`Engine.ask` yields SessionEvents; the CLI, the web page and the API render the same stream.
+Two calls run it, and both yield the same SessionEvents (Retrieved, TextDelta..., Answer) that
+the CLI, the web page and the API render:
+
+- `Engine.ask(owner, notebook, question)`: retrieve, gate by relevance, then answer;
+- `Engine.answer_over(owner, notebook, question, passages)`: answer over passages an assistant
+  chose (no retrieval), with the same prompt, citation checks, abstention and saving.
+
+`final_answer(events)` runs a stream to its end and returns its Answer.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from causerie import grounding
@@ -14,7 +21,7 @@ from causerie.config import Settings
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
 from causerie.providers.base import Provider
-from causerie.retrieval import Retriever, contextualise
+from causerie.retrieval import Retrieval, Retriever, contextualise
 from causerie.store.base import Store
 from causerie.types import (
     Citation,
@@ -61,7 +68,7 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "interrupted": self.interrupted,
-            "citations": [c.to_dict() for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
             "usage": self.usage.to_dict(),
             "timings": self.timings,
             "language": self.language,
@@ -76,15 +83,44 @@ class Answer:
 SessionEvent = Retrieved | TextDelta | Answer
 
 
+def final_answer(
+    events: Iterable[SessionEvent], on_text: Callable[[str], None] | None = None
+) -> Answer:
+    """Run an event stream to its end and return its Answer; `on_text` sees each checked text
+    delta as it comes (to show the answer while it streams)."""
+    answer: Answer | None = None
+    for event in events:
+        if isinstance(event, TextDelta) and on_text is not None:
+            on_text(event.text)
+        elif isinstance(event, Answer):
+            answer = event
+    if answer is None:
+        raise RuntimeError("the engine ended without an answer")
+    return answer
+
+
+async def final_answer_async(events: AsyncIterable[SessionEvent]) -> Answer:
+    """`final_answer` for an asynchronous stream (a server relaying the engine's events)."""
+    answer: Answer | None = None
+    async for event in events:
+        if isinstance(event, Answer):
+            answer = event
+    if answer is None:
+        raise RuntimeError("the engine ended without an answer")
+    return answer
+
+
 @dataclass(frozen=True, slots=True)
 class Guidance:
     """How an assistant shapes one grounded answer without leaving the loop: other system
-    rules (None: the default ones), an instruction after the question, another token budget.
-    Retrieval, the relevance gate and the citation checks are the same."""
+    rules (None: the default ones), an instruction after the question, another token budget or
+    temperature (None: the settings'). Retrieval, the relevance gate and the citation checks
+    are the same."""
 
     system: str | None = None
     instruction: str = ""
     max_tokens: int | None = None
+    temperature: float | None = None
 
 
 @dataclass
@@ -99,6 +135,16 @@ class _Turn:
 
     def mark(self, name: str) -> None:
         self.timings[name] = round((time.perf_counter() - self.started) * 1000, 1)
+
+
+def checked_question(question: str) -> str:
+    """The question stripped; InputError when it is empty or too long."""
+    question = question.strip()
+    if not question:
+        raise InputError("question", "is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError("question", f"is longer than {MAX_QUESTION_CHARS} characters")
+    return question
 
 
 class Engine:
@@ -132,24 +178,93 @@ class Engine:
         *,
         guidance: Guidance | None = None,
     ) -> Iterator[SessionEvent]:
-        question = question.strip()
-        if not question:
-            raise InputError("question", "is empty")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise InputError("question", f"is longer than {MAX_QUESTION_CHARS} characters")
+        """Retrieve the notebook's passages relevant to the question, then answer over the
+        best of them (see `answer_over` for the checks). Nothing relevant: an abstention,
+        without calling the model. Saved as a conversation turn unless `save` is False."""
+        question = checked_question(question)
         turn = _Turn()
         earlier = self._earlier_messages(owner, conversation_id)
         query = contextualise(question, [m.content for m in earlier if m.role == "user"])
-        language = grounding.question_language(question)
-
-        retrieval = self.retriever.search(owner, notebook.id, query, self.settings.top_k * 2)
+        retrieval, relevant = self.find_passages(owner, notebook, query)
         turn.timings.update({k: round(v, 1) for k, v in retrieval.timings_ms.items()})
-        relevant = grounding.relevant_hits(query, retrieval.hits)[: self.settings.top_k]
-        sources = grounding.pack_context(relevant, self.settings.context_tokens)
+        sources = grounding.pack_context(
+            relevant[: self.settings.top_k], self.settings.context_tokens
+        )
         turn.mark("retrieval_ms")
         yield Retrieved(query, retrieval.mode, [s.hit for s in sources], retrieval.vectors_ready)
+        yield from self._answer(
+            owner, notebook, question, sources, earlier, turn, conversation_id, save, guidance
+        )
 
-        if save and conversation_id is None:
+    def answer_over(
+        self,
+        owner: Owner,
+        notebook: Notebook | None,
+        question: str,
+        passages: Sequence[Hit],
+        conversation_id: str | None = None,
+        save: bool = True,
+        *,
+        guidance: Guidance | None = None,
+        language: str | None = None,
+    ) -> Iterator[SessionEvent]:
+        """Answer over passages an assistant chose, without retrieval or relevance gate.
+
+        The passages are the sources [1]..[n] in the order given (as many as fit the context
+        budget, at least one; the Retrieved event, mode "chosen", lists those used). The rest
+        is `ask`'s: fenced sources, every [n] checked, uncited sentences attributed or held
+        back, an abstention when no sentence is supported (or no passage is given), the turn
+        saved. `language` is the answer's (default: the question's). The caller vouches that
+        the owner may read every passage: they come from owner-scoped reads or the owner's
+        own stored copies (`causerie.assistants.kit.passages.hit_from_citation`).
+
+        Saving needs a conversation: `conversation_id`, or a `notebook` to start one in."""
+        question = checked_question(question)
+        if save and conversation_id is None and notebook is None:
+            raise ValueError("saving an answer needs a conversation_id or a notebook")
+        turn = _Turn()
+        earlier = self._earlier_messages(owner, conversation_id)
+        sources = grounding.pack_context(passages, self.settings.context_tokens)
+        yield Retrieved(question, "chosen", [s.hit for s in sources], 1.0)
+        yield from self._answer(
+            owner,
+            notebook,
+            question,
+            sources,
+            earlier,
+            turn,
+            conversation_id,
+            save,
+            guidance,
+            language=language,
+        )
+
+    def find_passages(
+        self, owner: Owner, notebook: Notebook, query: str
+    ) -> tuple[Retrieval, list[Hit]]:
+        """The search `ask` runs, and its relevant hits, best first (not yet cut to top_k):
+        where an assistant that chooses its own passages starts."""
+        retrieval = self.retriever.search(owner, notebook.id, query, self.settings.top_k * 2)
+        return retrieval, grounding.relevant_hits(query, retrieval.hits)
+
+    # ------------------------------------------------------------------ steps
+
+    def _answer(
+        self,
+        owner: Owner,
+        notebook: Notebook | None,
+        question: str,
+        sources: list[grounding.ContextSource],
+        earlier: list[StoredMessage],
+        turn: _Turn,
+        conversation_id: str | None,
+        save: bool,
+        guidance: Guidance | None,
+        language: str | None = None,
+    ) -> Iterator[SessionEvent]:
+        """Prompt -> stream -> check -> save, over sources already chosen and numbered."""
+        language = language or grounding.question_language(question)
+        if save and conversation_id is None and notebook is not None:
             conversation_id = self.store.create_conversation(owner, notebook.id, question[:80]).id
         if save and conversation_id is not None:
             self.store.add_message(owner, conversation_id, "user", question)
@@ -167,7 +282,7 @@ class Engine:
                 instruction=guide.instruction,
             )
             try:
-                for text in self._generate(messages, checker, turn, guide.max_tokens):
+                for text in self._generate(messages, checker, turn, guide):
                     yield TextDelta(text)
             except GeneratorExit:  # the reader stopped (Ctrl-C, stop button): keep the partial
                 turn.interrupted = True
@@ -175,8 +290,6 @@ class Engine:
                 self._finish(owner, checker, turn, conversation_id, save)
                 raise
         yield from self._closing(owner, checker, turn, language, conversation_id, save, notebook)
-
-    # ------------------------------------------------------------------ steps
 
     def _earlier_messages(self, owner: Owner, conversation_id: str | None) -> list[StoredMessage]:
         if conversation_id is None:
@@ -188,11 +301,12 @@ class Engine:
         messages: list[Message],
         checker: grounding.CitationChecker,
         turn: _Turn,
-        max_tokens: int | None = None,
+        guidance: Guidance,
     ) -> Iterator[str]:
+        temperature = guidance.temperature
         options = GenerationOptions(
-            max_tokens=max_tokens or self.settings.max_answer_tokens,
-            temperature=self.settings.temperature,
+            max_tokens=guidance.max_tokens or self.settings.max_answer_tokens,
+            temperature=self.settings.temperature if temperature is None else temperature,
         )
         for event in self.provider.stream(messages, options):
             if isinstance(event, TextDelta):
@@ -215,12 +329,12 @@ class Engine:
         language: str,
         conversation_id: str | None,
         save: bool,
-        notebook: Notebook,
+        notebook: Notebook | None,
     ) -> Iterator[SessionEvent]:
         if turn.interrupted:
             rest = checker.flush()
         elif not checker.sources:  # nothing relevant was found: say so, do not guess
-            empty = self.store.count_chunks(owner, notebook.id) == 0
+            empty = notebook is not None and self.store.count_chunks(owner, notebook.id) == 0
             text = grounding.say(grounding.NO_SOURCES if empty else grounding.ABSTENTION, language)
             checker.result = grounding.CheckedAnswer(text=text, abstained=True)
             rest = text

@@ -173,7 +173,19 @@ class Citation:
     chunk_id: str
     text: str
 
+    @classmethod
+    def from_hit(cls, hit: Hit, marker: int = 1) -> Citation:
+        """The citation of a passage shown to the model as source `marker`."""
+        return cls(
+            marker=marker,
+            source=hit.source.uri,
+            locator=hit.chunk.locator,
+            chunk_id=hit.chunk.id,
+            text=hit.chunk.text,
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        """The stored form (conversation messages, study rows); `from_dict` reads it back."""
         return {
             "marker": self.marker,
             "source": self.source,
@@ -181,6 +193,11 @@ class Citation:
             "chunk_id": self.chunk_id,
             "text": self.text,
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON form every surface shows: the stored form plus `label`, the locator's
+        short human label ('p. 3', 'Setup > Install'). `from_dict` reads it back too."""
+        return {**self.to_dict(), "label": self.locator.label()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Citation:

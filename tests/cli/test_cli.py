@@ -76,7 +76,7 @@ def test_ask_json_prints_exactly_one_object(library: Path, fake: FakeProvider) -
     assert citation["source"] == str(library)
     assert citation["locator"]["heading_path"] == ["Valmont library", "Borrowing"]
     assert "0.20 euros" in citation["text"]
-    assert set(citation) == {"marker", "source", "locator", "chunk_id", "text"}
+    assert set(citation) == {"marker", "source", "locator", "label", "chunk_id", "text"}
 
 
 def test_question_outside_the_sources_abstains_without_calling_the_model(
