@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from causerie.assistants.kit.passages import Pool, notebook_passages
 from causerie.assistants.study.db import StudyStore
-from causerie.assistants.study.passages import Pool, notebook_passages
 from causerie.config import Settings
 from causerie.embedders.fake import HashingEmbedder
 from causerie.ingest.pipeline import Ingestor

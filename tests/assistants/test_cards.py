@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Rating, Scheduler
 
+from causerie.assistants.kit.passages import Pool
 from causerie.assistants.study.cards import Deck, format_interval, make_cards, parse_rating
 from causerie.assistants.study.db import StudyStore
-from causerie.assistants.study.passages import Pool
 from causerie.assistants.study.stats import compute, svg_chart, text_chart
 from causerie.errors import InputError
 from causerie.providers.fake import FakeProvider

@@ -229,5 +229,5 @@ def test_explain_and_guide(added: None, fake: FakeProvider) -> None:
     assert guide.exit_code == 0, guide.stderr
     data = json.loads(guide.stdout)
     assert data["concepts"][0]["title"] == "Photosynthesis"
-    assert data["sources"][0]["where"] == "Cell biology > Photosynthesis"
+    assert data["sources"][0]["label"] == "Cell biology > Photosynthesis"
     assert "Reading passages" in guide.stderr

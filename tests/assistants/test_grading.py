@@ -1,4 +1,4 @@
-"""Support checks and grading: choices, paraphrase, numbers, similarity, the optional judge."""
+"""Grading: choices, paraphrase, numbers, similarity, the optional judge."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from causerie.assistants.study import support
 from causerie.assistants.study.grading import grade
 from causerie.assistants.study.quiz import QuizItem
 from causerie.errors import InputError
@@ -36,40 +35,6 @@ MCQ = QuizItem(
     choices=("in the nucleus", "in the chloroplasts", "in the roots", "in the mitochondria"),
     answer_index=1,
 )
-
-
-# ----------------------------------------------------------------------------- support
-
-
-def test_support_needs_the_answer_words_and_numbers_in_the_passage() -> None:
-    assert support.answer_support("the chloroplasts", PASSAGE).supported
-    assert support.answer_support("Chloroplast", PASSAGE).supported  # stemmed
-    found = support.answer_support("the nucleus of the cell", PASSAGE)
-    assert not found.supported and found.missing == ("nucleus",)
-    assert not support.answer_support("in 1789", PASSAGE).supported
-    assert not support.answer_support("yes", PASSAGE).supported  # nothing to check: refused
-    assert support.answer_support("Le 14 juillet", "Le 14 juillet 1789, la Bastille.").supported
-
-
-def test_cross_language_support_falls_back_on_the_embedder() -> None:
-    class Similar:
-        name, dim = "same", 2
-
-        def embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
-            return np.array([[1.0, 0.0]] * len(texts), dtype=np.float32)
-
-    french = "le pigment vert capte la lumière"
-    assert not support.answer_support(french, PASSAGE).supported
-    assert not support.answer_support(french, PASSAGE, cross_language=True).supported
-    found = support.answer_support(french, PASSAGE, embedder=Similar(), cross_language=True)
-    assert found.supported and found.method == "dense"
-
-
-def test_same_answer_and_give_away() -> None:
-    assert support.same_answer("Chloroplasts!", "the chloroplast")
-    assert not support.same_answer("3 weeks", "three weeks")
-    assert support.gives_away("Where is chlorophyll, in chloroplasts?", "chloroplasts")
-    assert not support.gives_away("Where does photosynthesis take place?", "chloroplasts")
 
 
 # ----------------------------------------------------------------------------- grading
@@ -112,7 +77,7 @@ def test_a_wrong_short_answer_is_wrong_with_the_expected_answer_and_its_source()
     assert graded.verdict == "wrong"
     assert 'The expected answer is "absorbs sunlight"' in graded.feedback
     assert graded.citation.source == "notes/cells.md"
-    assert graded.to_json()["citation"]["where"] == "Cells"
+    assert graded.to_json()["citation"]["label"] == "Cells"
 
 
 def test_a_different_number_is_wrong_whatever_the_words() -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from causerie.assistants.study.passages import notebook_passages
+from causerie.assistants.kit.passages import notebook_passages
+from causerie.assistants.kit.support import answer_support
 from causerie.assistants.study.quiz import QuizMaker
-from causerie.assistants.study.support import answer_support
 from causerie.ingest.pipeline import Ingestor
 from causerie.providers.llamacpp import LlamaCppProvider
 from causerie.store.sqlite import SQLiteStore

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from causerie.assistants.study.passages import Pool, notebook_passages, spread_order
-from causerie.assistants.study.quiz import MAX_ITEMS, QuizMaker, item_schema, plan_count
-from causerie.errors import InputError
+from causerie.assistants.kit.passages import Pool
+from causerie.assistants.study.quiz import QuizMaker, item_schema
 from causerie.providers.fake import FakeProvider
-from causerie.store.sqlite import SQLiteStore
-from causerie.types import Owner
 
-from .conftest import passage_about, reply, write
+from .conftest import passage_about, reply
 
 CHLOROPHYLL = reply(
     question="What absorbs sunlight in plant cells?",
@@ -165,66 +162,3 @@ def test_a_failed_passage_is_replaced_by_the_next_one(pool: Pool, fake: FakeProv
     result = QuizMaker(fake).make(pool, 1, kind="short")
     assert [i.citation.source.rsplit("/", 1)[-1] for i in result.items] == ["revolution.md"]
     assert len(result.skipped) == 1
-
-
-# ----------------------------------------------------------------------------- bad inputs
-
-
-def test_500_questions_are_capped_with_a_clear_note(pool: Pool) -> None:
-    count, notes = plan_count(500, pool)
-    assert count == 5
-    assert notes[0] == f"at most {MAX_ITEMS} questions at a time: making {MAX_ITEMS}"
-    assert "has 5 usable passages: at most 5 questions can be drawn from it" in notes[1]
-
-
-def test_a_one_sentence_notebook_says_how_many_questions_it_allows(
-    db: SQLiteStore, owner: Owner, tmp_path
-) -> None:
-    from causerie.ingest.pipeline import Ingestor
-
-    path = write(tmp_path, "one.txt", "The mitochondrion turns glucose into ATP for the cell.")
-    book = db.ensure_notebook(owner, "tiny")
-    Ingestor(db, None).add(owner, book, str(path))
-    count, notes = plan_count(10, notebook_passages(db, owner, book))
-    assert count == 1
-    assert notes == [
-        "the notebook 'tiny' has 1 usable passage: at most 1 question can be drawn from it "
-        "(one per passage); making 1"
-    ]
-
-
-def test_a_notebook_too_short_to_ask_about_is_refused(db: SQLiteStore, owner: Owner, tmp_path):  # type: ignore[no-untyped-def]
-    from causerie.ingest.pipeline import Ingestor
-
-    path = write(tmp_path, "short.txt", "Cells divide.")
-    book = db.ensure_notebook(owner, "short")
-    Ingestor(db, None).add(owner, book, str(path))
-    with pytest.raises(InputError) as caught:
-        plan_count(3, notebook_passages(db, owner, book))
-    assert str(caught.value) == (
-        "notebook 'short': has 1 passage, too short to draw a question from "
-        "(a passage needs at least 4 content words)"
-    )
-
-
-def test_an_empty_notebook_and_a_zero_count_are_refused(db: SQLiteStore, owner: Owner) -> None:
-    empty = notebook_passages(db, owner, db.ensure_notebook(owner, "empty"))
-    with pytest.raises(InputError, match="notebook 'empty': has no passages yet"):
-        plan_count(5, empty)
-    with pytest.raises(InputError, match="--count: must be at least 1"):
-        plan_count(0, empty)
-
-
-def test_an_unknown_source_names_the_ones_there(db, owner, book) -> None:  # type: ignore[no-untyped-def]
-    listed = r"no source 'nope.md' in notebook 'course' \(cells.md, revolution.md\)"
-    with pytest.raises(InputError, match=listed):
-        notebook_passages(db, owner, book, "nope.md")
-    only = notebook_passages(db, owner, book, "revolution.md")
-    assert {h.source.uri.rsplit("/", 1)[-1] for h in only.passages} == {"revolution.md"}
-    assert only.scope == "source 'revolution.md'"
-
-
-def test_spread_order_covers_the_range_early() -> None:
-    assert spread_order(8) == [0, 4, 2, 6, 1, 5, 3, 7]
-    assert sorted(spread_order(7)) == list(range(7))
-    assert spread_order(0) == []

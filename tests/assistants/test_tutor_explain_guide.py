@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from causerie.assistants.kit.passages import Pool
 from causerie.assistants.study.explain import explain, explain_answer
 from causerie.assistants.study.guide import make_guide
-from causerie.assistants.study.passages import Pool
 from causerie.assistants.study.quiz import QuizItem
 from causerie.assistants.study.tutor import Tutor, asks_for_help, cloze
 from causerie.providers.fake import FakeProvider
 from causerie.session import Answer, Engine
-from causerie.types import Notebook, Owner
+from causerie.types import Citation, Notebook, Owner
 
 from .conftest import passage_about, reply
 
@@ -107,20 +107,21 @@ def test_explain_in_french_and_a_detailed_level(
     assert "four to seven sentences" in fake.calls[0][0][0].content
 
 
-def test_explain_my_answer_cites_the_item_passage(pool: Pool, fake: FakeProvider) -> None:
+def test_explain_my_answer_cites_the_item_passage(
+    engine: Engine, owner: Owner, book: Notebook, pool: Pool, fake: FakeProvider
+) -> None:
     hit = passage_about(pool, "Mitochondria")
-    from causerie.assistants.study.passages import citation
-
     item = QuizItem("short", "What do mitochondria store energy in?", "ATP",
-                    "They store the energy in molecules of ATP.", "en", citation(hit))  # fmt: skip
+                    "They store the energy in molecules of ATP.", "en",
+                    Citation.from_hit(hit))  # fmt: skip
     fake.enqueue("Mitochondria store the energy of glucose in molecules of ATP [1].")
-    explained = explain_answer(fake, item, "glucose")
+    explained = explain_answer(engine, owner, item, "glucose")
     assert explained.from_model and explained.text.endswith("[1].")
     assert explained.citations == [item.citation]
     assert 'The student answered "glucose"' in fake.calls[0][0][-1].content
 
     fake.enqueue("Because the moon is made of cheese.")  # unsupported: not shown
-    fallback = explain_answer(fake, item, "glucose")
+    fallback = explain_answer(engine, owner, item, "glucose")
     assert not fallback.from_model
     assert fallback.text.startswith('The expected answer is "ATP".')
 

@@ -14,15 +14,20 @@ from causerie.session import Answer, Engine, Guidance, Retrieved, final_answer, 
 from causerie.types import Hit, Notebook, Owner, TextDelta
 
 
-def borrowing(engine: Engine, owner: Owner, notebook: Notebook) -> Hit:
+@pytest.fixture
+def chosen(engine: Engine, owner: Owner, notebook: Notebook) -> Hit:
+    """The passage an assistant chose: the guide's Borrowing section."""
     _, relevant = engine.find_passages(owner, notebook, "How long are books lent for?")
     return next(h for h in relevant if h.chunk.locator.heading_path[-1] == "Borrowing")
 
 
 def test_it_cites_only_the_passages_it_was_given(
-    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+    engine: Engine,
+    notebook: Notebook,
+    owner: Owner,
+    fake_provider: FakeProvider,
+    chosen: Hit,
 ) -> None:
-    chosen = borrowing(engine, owner, notebook)
     fake_provider.enqueue("Books are lent for 21 days [1]. The late fee is 0.25 euros [2].")
     events = list(engine.answer_over(owner, notebook, "How long can I keep a book?", [chosen]))
     assert isinstance(events[0], Retrieved) and events[0].mode == "chosen"
@@ -37,9 +42,12 @@ def test_it_cites_only_the_passages_it_was_given(
 
 
 def test_unsupported_sentences_are_held_back_until_a_supported_one_comes(
-    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+    engine: Engine,
+    notebook: Notebook,
+    owner: Owner,
+    fake_provider: FakeProvider,
+    chosen: Hit,
 ) -> None:
-    chosen = borrowing(engine, owner, notebook)
     fake_provider.enqueue("Dragons guard the castle at night. Books are lent for 21 days [1].")
     events = list(engine.answer_over(owner, notebook, "How long are books lent?", [chosen]))
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
@@ -49,9 +57,12 @@ def test_unsupported_sentences_are_held_back_until_a_supported_one_comes(
 
 
 def test_it_abstains_when_no_sentence_is_supported_and_saves_the_abstention(
-    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+    engine: Engine,
+    notebook: Notebook,
+    owner: Owner,
+    fake_provider: FakeProvider,
+    chosen: Hit,
 ) -> None:
-    chosen = borrowing(engine, owner, notebook)
     fake_provider.enqueue("The moon is made of green cheese.")
     answer = final_answer(engine.answer_over(owner, notebook, "What is the moon?", [chosen]))
     assert answer.abstained and answer.citations == []
@@ -71,9 +82,12 @@ def test_no_passage_is_an_abstention_without_calling_the_model(
 
 
 def test_it_saves_and_continues_a_conversation_like_ask(
-    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+    engine: Engine,
+    notebook: Notebook,
+    owner: Owner,
+    fake_provider: FakeProvider,
+    chosen: Hit,
 ) -> None:
-    chosen = borrowing(engine, owner, notebook)
     fake_provider.enqueue("Books are lent for 21 days [1].", "The late fee is 0.25 euros [1].")
     first = final_answer(engine.answer_over(owner, notebook, "How long is a loan?", [chosen]))
     assert first.conversation_id is not None and first.message_id is not None
@@ -92,9 +106,12 @@ def test_it_saves_and_continues_a_conversation_like_ask(
 
 
 def test_guidance_and_language_shape_the_call_and_nothing_is_saved_when_asked(
-    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+    engine: Engine,
+    notebook: Notebook,
+    owner: Owner,
+    fake_provider: FakeProvider,
+    chosen: Hit,
 ) -> None:
-    chosen = borrowing(engine, owner, notebook)
     fake_provider.enqueue("Les livres sont prêtés 21 jours [1].")
     guidance = Guidance(instruction="Be brief.", max_tokens=64, temperature=0.0)
     events = engine.answer_over(

@@ -73,7 +73,7 @@ def _notes(notes: list[str]) -> None:
 
 
 def _language(value: str | None) -> str | None:
-    from causerie.assistants.study.language import check_language
+    from causerie.assistants.kit.language import check_language
 
     return check_language(value)
 
@@ -119,23 +119,17 @@ def explain(
     as_json: bool,
 ) -> None:
     """Explain CONCEPT from the notebook's sources, at a level; the answer cites them."""
+    from causerie.assistants.kit.language import text_language
     from causerie.assistants.study.explain import explain as run_explain
-    from causerie.assistants.study.language import text_language
     from causerie.cli.chat import print_citations
-    from causerie.session import Answer
-    from causerie.types import TextDelta
+    from causerie.session import final_answer
 
     app: App = ctx.obj
     book = app.notebook(notebook)
     sources = app.store.list_sources(app.owner, book.id)
     lang = _language(language) or text_language(concept, [s.language for s in sources])
-    answer: Answer | None = None
-    for event in run_explain(app.engine, app.owner, book, concept, level, lang):
-        if isinstance(event, TextDelta) and not as_json:
-            click.echo(event.text, nl=False)
-        elif isinstance(event, Answer):
-            answer = event
-    assert answer is not None  # the engine always ends with its Answer
+    events = run_explain(app.engine, app.owner, book, concept, level, lang)
+    answer = final_answer(events, None if as_json else lambda text: click.echo(text, nl=False))
     if as_json:
         _dump({**answer.to_json(), "level": level, "concept": concept})
         return
@@ -154,7 +148,7 @@ def explain_answer_command(ctx: click.Context, attempt_id: str, as_json: bool) -
     app: App = ctx.obj
     attempt = _study(ctx).get_attempt(app.owner, attempt_id)
     item = _study(ctx).get_item(app.owner, attempt.item_id)
-    result = explain_answer(app.make_provider(), item, attempt.given, app.embedder)
+    result = explain_answer(app.engine, app.owner, item, attempt.given)
     if as_json:
         _dump({**result.to_json(), "question": item.question, "given": attempt.given})
         return
@@ -218,9 +212,8 @@ def guide(
     output: Path | None,
 ) -> None:
     """A study guide: key concepts, glossary and likely exam questions, each cited."""
+    from causerie.assistants.kit.passages import notebook_passages, plan_count
     from causerie.assistants.study.guide import make_guide
-    from causerie.assistants.study.passages import notebook_passages
-    from causerie.assistants.study.quiz import plan_count
     from causerie.cli.progress import bar
 
     app: App = ctx.obj
@@ -289,14 +282,14 @@ def _make_quiz(
     source: str | None,
     language: str | None,
 ) -> Quiz:
-    from causerie.assistants.study.passages import notebook_passages
-    from causerie.assistants.study.quiz import QuizMaker, plan_count
+    from causerie.assistants.kit.passages import notebook_passages, plan_count
+    from causerie.assistants.study.quiz import QuizMaker
     from causerie.cli.progress import bar
     from causerie.errors import InputError
 
     app: App = ctx.obj
     pool = notebook_passages(app.store, app.owner, book, source)
-    planned, capped = plan_count(count, pool)
+    planned, capped = plan_count(count, pool, noun="question")
     _notes(capped)
     maker = QuizMaker(app.make_provider(), app.embedder)
     with bar(planned, "Writing questions", "question") as progress:
@@ -397,9 +390,8 @@ def cards(
     as_json: bool,
 ) -> None:
     """Make flashcards from the sources (each linked to its passage), or list them."""
+    from causerie.assistants.kit.passages import notebook_passages, plan_count
     from causerie.assistants.study.cards import make_cards
-    from causerie.assistants.study.passages import notebook_passages
-    from causerie.assistants.study.quiz import plan_count
     from causerie.cli.progress import bar
 
     app: App = ctx.obj

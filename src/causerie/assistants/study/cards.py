@@ -14,13 +14,12 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
-from causerie import grounding
-from causerie.assistants.study import support
+from causerie.assistants.kit import support
+from causerie.assistants.kit.language import prompt_name
+from causerie.assistants.kit.passages import Pool, fenced, plan_count
+from causerie.assistants.kit.structured import DEFAULT_ATTEMPTS, Rejected, generate, text_field
 from causerie.assistants.study.db import StudyStore
-from causerie.assistants.study.generate import DEFAULT_ATTEMPTS, Rejected, generate, text_field
-from causerie.assistants.study.language import prompt_name
-from causerie.assistants.study.passages import Pool, citation
-from causerie.assistants.study.quiz import SYSTEM, Skipped, plan_count
+from causerie.assistants.study.quiz import SYSTEM, Skipped
 from causerie.assistants.study.records import Flashcard, Origin, Review, now_utc
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
@@ -58,7 +57,7 @@ CARD_SCHEMA: dict[str, Any] = {
 
 def card_messages(hit: Hit, language: str) -> list[Message]:
     user = (
-        f"{grounding.render_sources([grounding.ContextSource(1, hit)])}\n\n"
+        f"{fenced(hit)}\n\n"
         "Write one flashcard about a key fact or term of this passage.\n"
         '- "front": a question, or a term to define; it must not contain the answer.\n'
         '- "back": the answer: a few words copied from the passage.\n'
@@ -74,19 +73,14 @@ class CardChecker:
     def __call__(self, data: dict[str, Any]) -> CardDraft:
         front = text_field(data, "front", 300)
         back = text_field(data, "back", 200)
-        found = support.answer_support(
-            back,
-            self.hit.chunk.text,
-            embedder=self.embedder,
-            question=front,
-            cross_language=self.language != self.hit.source.language,
-            share_needed=support.ANSWER_SHARE,
+        found = support.copied_from(
+            back, self.hit, self.language, question=front, embedder=self.embedder
         )
         if not found.supported:
             raise Rejected(f'the back "{back}" is not in the passage: it {found.reason}')
         if support.gives_away(front, back):
             raise Rejected("the front already contains the back")
-        return CardDraft(front, back, self.language, citation(self.hit))
+        return CardDraft(front, back, self.language, Citation.from_hit(self.hit))
 
 
 def make_cards(

@@ -1,6 +1,6 @@
-"""Explanations: a concept at a chosen level (the engine's grounded loop, with a level's rules),
-and "explain my answer" for a quiz answer that was wrong (the same checks, on the item's own
-passage). Both cite; neither is shown unless the citation checks pass — a wrong answer's
+"""Explanations: a concept at a chosen level (the engine's `ask`, with a level's rules), and
+"explain my answer" for a quiz answer that was wrong (the engine's `answer_over`, on the item's
+own passage). Both cite; neither is shown unless the citation checks pass — a wrong answer's
 explanation falls back to the item's checked explanation and its passage.
 """
 
@@ -10,22 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from causerie import grounding
-from causerie.assistants.study.language import say, spoken
-from causerie.embedders.base import Embedder
+from causerie.assistants.kit.language import spoken
+from causerie.assistants.kit.passages import hit_from_citation
+from causerie.assistants.study.phrases import say
 from causerie.errors import InputError
-from causerie.providers.base import Provider
-from causerie.session import Engine, Guidance, SessionEvent
-from causerie.types import (
-    Chunk,
-    Citation,
-    GenerationOptions,
-    Hit,
-    Notebook,
-    Owner,
-    Source,
-    TextDelta,
-)
+from causerie.session import Engine, Guidance, SessionEvent, final_answer
+from causerie.types import Citation, Notebook, Owner
 
 Level = Literal["simple", "standard", "detailed"]
 LEVELS: tuple[Level, ...] = ("simple", "standard", "detailed")
@@ -107,7 +97,7 @@ class Explanation:
         return {
             "explanation": self.text,
             "from_model": self.from_model,
-            "citations": [{**c.to_dict(), "where": c.locator.label()} for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
         }
 
 
@@ -124,43 +114,32 @@ class ExplainableItem(Protocol):
     def citation(self) -> Citation: ...
 
 
-def passage_hit(cited: Citation, language: str) -> Hit:
-    """A Hit standing for a stored passage copy, so the engine's checks can run on it."""
-    chunk = Chunk(cited.chunk_id, 0, cited.text, cited.locator, len(cited.text.split()))
-    source = Source("", "", cited.source, cited.source, "", language, "", 1, 0.0)
-    return Hit(chunk=chunk, source=source)
-
-
 def explain_answer(
-    provider: Provider,
+    engine: Engine,
+    owner: Owner,
     item: ExplainableItem,
     given: str,
-    embedder: Embedder | None = None,
     max_tokens: int = 240,
 ) -> Explanation:
-    """Why `given` is not the answer to the item, from the item's passage, cited."""
-    language = item.language
-    sources = [grounding.ContextSource(1, passage_hit(item.citation, language))]
+    """Why `given` is not the answer to the item, from the item's passage, cited (not saved as
+    a conversation)."""
+    language = spoken(item.language)
     instruction = {
         "en": f'The student answered "{given}", but the answer is "{item.answer}". '
         "In two sentences, explain why, from the source.",
         "fr": f"L'élève a répondu « {given} », mais la réponse est « {item.answer} ». "
         "Explique pourquoi en deux phrases, d'après la source.",
-    }[spoken(language)]
-    messages = grounding.build_messages(
-        item.question, sources, spoken(language), instruction=instruction
+    }[language]
+    guidance = Guidance(instruction=instruction, max_tokens=max_tokens, temperature=0.1)
+    passage = hit_from_citation(item.citation, item.language)
+    events = engine.answer_over(
+        owner, None, item.question, [passage], save=False, guidance=guidance, language=language
     )
-    checker = grounding.CitationChecker(sources, spoken(language), embedder)
-    options = GenerationOptions(max_tokens=max_tokens, temperature=0.1)
-    for event in provider.stream(messages, options):
-        if isinstance(event, TextDelta):
-            checker.feed(event.text)
-    checker.finish()
-    result = checker.result
-    if result.abstained or not result.citations:
+    answer = final_answer(events)
+    if answer.abstained or not answer.citations:
         fallback = " ".join([
-            say("expected", language, answer=item.answer),
-            say("why", language, explanation=item.explanation),
+            say("expected", item.language, answer=item.answer),
+            say("why", item.language, explanation=item.explanation),
         ]) + " [1]"  # fmt: skip
         return Explanation(fallback, [item.citation], from_model=False)
-    return Explanation(result.text, [item.citation])
+    return Explanation(answer.text, [item.citation])

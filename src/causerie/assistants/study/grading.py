@@ -16,10 +16,10 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from causerie import grounding
-from causerie.assistants.study import support
+from causerie.assistants.kit import support
+from causerie.assistants.kit.structured import Rejected, generate
 from causerie.assistants.study.explain import ExplainableItem
-from causerie.assistants.study.generate import Rejected, generate
-from causerie.assistants.study.language import say
+from causerie.assistants.study.phrases import say
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
 from causerie.providers.base import Provider
@@ -56,7 +56,7 @@ class Grade:
             "score": round(self.score, 3),
             "method": self.method,
             "feedback": self.feedback,
-            "citation": {**self.citation.to_dict(), "where": self.citation.locator.label()},
+            "citation": self.citation.to_json(),
         }
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from causerie import grounding
-from causerie.assistants.study import support
-from causerie.assistants.study.generate import Rejected, generate, text_field
-from causerie.assistants.study.language import prompt_name
-from causerie.assistants.study.passages import Pool, citation
-from causerie.assistants.study.quiz import SYSTEM, plan_count
+from causerie.assistants.kit import support
+from causerie.assistants.kit.language import prompt_name
+from causerie.assistants.kit.passages import Pool, fenced, plan_count
+from causerie.assistants.kit.structured import Rejected, generate, text_field
+from causerie.assistants.study.quiz import SYSTEM
 from causerie.embedders.base import Embedder
 from causerie.providers.base import Provider
 from causerie.types import Citation, Hit, Message
@@ -57,7 +57,7 @@ class Guide:
             "concepts": [e.to_json() for e in self.concepts],
             "glossary": [e.to_json() for e in self.glossary],
             "exam_questions": [e.to_json() for e in self.questions],
-            "sources": [{**c.to_dict(), "where": c.locator.label()} for c in self.sources],
+            "sources": [c.to_json() for c in self.sources],
         }
 
     def to_markdown(self) -> str:
@@ -101,7 +101,7 @@ GUIDE_SCHEMA: dict[str, Any] = {
 
 def guide_messages(hit: Hit, language: str) -> list[Message]:
     user = (
-        f"{grounding.render_sources([grounding.ContextSource(1, hit)])}\n\n"
+        f"{fenced(hit)}\n\n"
         "Help a student revise this passage.\n"
         '- "concept": its key concept, in a few words.\n'
         '- "summary": one sentence that states the concept, using the words of the passage.\n'
@@ -132,7 +132,7 @@ def make_guide(
     guide = Guide(scope=pool.scope, notes=notes)
     for hit in pool.passages[:count]:
         marker = len(guide.sources) + 1
-        guide.sources.append(citation(hit, marker))
+        guide.sources.append(Citation.from_hit(hit, marker))
         lang = language or hit.source.language
         outcome = generate(provider, guide_messages(hit, lang), GUIDE_SCHEMA, _Draft, attempts=1,
                            max_tokens=400)  # fmt: skip

@@ -18,25 +18,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from causerie import grounding
-from causerie.assistants.study import support
-from causerie.assistants.study.generate import (
+from causerie.assistants.kit import support
+from causerie.assistants.kit.language import prompt_name
+from causerie.assistants.kit.passages import MAX_DRAWN, Pool, fenced, plan_count
+from causerie.assistants.kit.structured import (
     DEFAULT_ATTEMPTS,
     Rejected,
     generate,
     text_field,
     text_list,
 )
-from causerie.assistants.study.language import prompt_name
-from causerie.assistants.study.passages import MIN_CONTENT_WORDS, Pool, citation
 from causerie.embedders.base import Embedder
-from causerie.errors import InputError
 from causerie.providers.base import Provider
 from causerie.types import Citation, Hit, Message, content_hash
 
 Kind = Literal["mcq", "short"]
 KindChoice = Literal["mcq", "short", "mixed"]
-MAX_ITEMS = 50  # per quiz: each item is one model call or more
+MAX_ITEMS = MAX_DRAWN  # per quiz: each item is one model call or more
 DISTRACTORS = 3
 ITEM_TOKENS = 200  # a question, an answer and three distractors take 60-120
 
@@ -63,7 +61,7 @@ class QuizItem:
             "answer_index": self.answer_index,
             "explanation": self.explanation,
             "language": self.language,
-            "citation": {**self.citation.to_dict(), "where": self.citation.locator.label()},
+            "citation": self.citation.to_json(),
         }
 
     @classmethod
@@ -99,41 +97,6 @@ class QuizResult:
     seconds: float = 0.0
 
 
-# ----------------------------------------------------------------------------- planning
-
-
-def plan_count(requested: int, pool: Pool, noun: str = "question") -> tuple[int, list[str]]:
-    """How many items to make from the pool, and what to tell the user about the cap.
-    InputError for a count below 1 or a pool nothing can be drawn from."""
-    if requested < 1:
-        raise InputError("--count", f"must be at least 1 (got {requested})")
-    if pool.total == 0:
-        raise InputError(pool.scope, "has no passages yet: add sources with `causerie add`")
-    usable = len(pool.passages)
-    if usable == 0:
-        raise InputError(
-            pool.scope,
-            f"has {_count(pool.total, 'passage')}, too short to draw a {noun} from "
-            f"(a passage needs at least {MIN_CONTENT_WORDS} content words)",
-        )
-    notes: list[str] = []
-    count = requested
-    if count > MAX_ITEMS:
-        notes.append(f"at most {MAX_ITEMS} {noun}s at a time: making {MAX_ITEMS}")
-        count = MAX_ITEMS
-    if count > usable:
-        notes.append(
-            f"the {pool.scope} has {_count(usable, 'usable passage')}: at most "
-            f"{_count(usable, noun)} can be drawn from it (one per passage); making {usable}"
-        )
-        count = usable
-    return count, notes
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 # ----------------------------------------------------------------------------- prompts
 
 SYSTEM = """You write study questions for a student from one passage of the student's own \
@@ -161,7 +124,7 @@ def item_messages(hit: Hit, kind: Kind, language: str) -> list[Message]:
     fields = ["question", "answer", *(["distractors"] if kind == "mcq" else [])]
     rules = "\n".join(f'- "{name}": {_FIELDS[name]}.' for name in fields)
     user = (
-        f"{grounding.render_sources([grounding.ContextSource(1, hit)])}\n\n"
+        f"{fenced(hit)}\n\n"
         f"{_TASK[kind]}\n{rules}\nWrite the question and the answers in {prompt_name(language)}."
     )
     return [Message("system", SYSTEM), Message("user", user)]
@@ -199,13 +162,8 @@ class ItemChecker:
         question = text_field(data, "question", 300)
         answer = text_field(data, "answer", 160)
         passage = self.hit.chunk.text
-        found = support.answer_support(
-            answer,
-            passage,
-            embedder=self.embedder,
-            question=question,
-            cross_language=self.language != self.hit.source.language,
-            share_needed=support.ANSWER_SHARE,
+        found = support.copied_from(
+            answer, self.hit, self.language, question=question, embedder=self.embedder
         )
         if not found.supported:
             raise Rejected(f'the answer "{answer}" is not in the passage: it {found.reason}')
@@ -226,7 +184,7 @@ class ItemChecker:
             answer=answer,
             explanation=explanation,
             language=self.language,
-            citation=citation(self.hit),
+            citation=Citation.from_hit(self.hit),
             choices=choices,
             answer_index=index,
         )
@@ -270,7 +228,7 @@ class QuizMaker:
         """Up to `count` items (see plan_count for the cap), one per passage, in pool order.
         `on_item` is called after each passage (None when it was skipped)."""
         started = time.perf_counter()
-        count, notes = plan_count(count, pool)
+        count, notes = plan_count(count, pool, noun="question")
         result = QuizResult(notes=notes)
         for hit in pool.passages:
             if len(result.items) >= count:

@@ -79,11 +79,7 @@ class Flashcard:
             "state": self.state_name(),
             "due": card.due.isoformat(),
             "stability": card.stability,
-            "citation": (
-                {**self.citation.to_dict(), "where": self.citation.locator.label()}
-                if self.citation
-                else None
-            ),
+            "citation": self.citation.to_json() if self.citation else None,
         }
 
 

@@ -5,11 +5,12 @@ hands over an answer only when asked for it twice.
     turn = tutor.start()       # the first guiding question (or: the notebook does not cover it)
     turn = tutor.reply("...")  # feedback, a hint, the next question, or the answer if asked twice
 
-Passages come from the engine's retriever and relevance gate (a topic the notebook does not
-cover gets that answer, without calling the model). For each passage the model writes one
-guiding question with its answer and a hint, checked in code like a quiz item (the answer in
-the passage, the question and the hint not giving it away); replies are graded like short
-answers. Every turn that states a fact cites its passage.
+Passages come from the engine's own search and relevance gate (`Engine.find_passages`, what
+`ask` answers from; a topic the notebook does not cover gets that answer, without calling the
+model). For each passage the model writes one guiding question with its answer and a hint,
+checked in code like a quiz item (the answer in the passage, the question and the hint not
+giving it away); replies are graded like short answers. Every turn that states a fact cites
+its passage.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from causerie import grounding
-from causerie.assistants.study import support
-from causerie.assistants.study.generate import generate, text_field
+from causerie.assistants.kit import support
+from causerie.assistants.kit.language import prompt_name, text_language
+from causerie.assistants.kit.passages import fenced, is_usable
+from causerie.assistants.kit.structured import generate, text_field
 from causerie.assistants.study.grading import grade
-from causerie.assistants.study.language import prompt_name, say, text_language
-from causerie.assistants.study.passages import is_usable
+from causerie.assistants.study.phrases import say
 from causerie.assistants.study.quiz import SYSTEM, ItemChecker, QuizItem
 from causerie.errors import InputError
 from causerie.session import Engine
@@ -63,7 +64,7 @@ class TutorTurn:
             "text": self.text,
             "question": self.question,
             "done": self.done,
-            "citations": [{**c.to_dict(), "where": c.locator.label()} for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
         }
 
 
@@ -80,7 +81,7 @@ TUTOR_SCHEMA: dict[str, Any] = {
 
 def step_messages(hit: Hit, topic: str, language: str) -> list[Message]:
     user = (
-        f"{grounding.render_sources([grounding.ContextSource(1, hit)])}\n\n"
+        f"{fenced(hit)}\n\n"
         f"A student is learning about: {topic}\n"
         "Write one guiding question that leads the student to find a key idea of this passage "
         "by thinking, not by reading it out.\n"
@@ -145,10 +146,7 @@ class Tutor:
     # ------------------------------------------------------------------ turns
 
     def start(self) -> TutorTurn:
-        retrieval = self.engine.retriever.search(
-            self.owner, self.notebook.id, self.topic, self.engine.settings.top_k * 2
-        )
-        relevant = grounding.relevant_hits(self.topic, retrieval.hits)
+        _, relevant = self.engine.find_passages(self.owner, self.notebook, self.topic)
         self.state.passages = [h for h in relevant if is_usable(h)][: self.max_steps]
         if self.language is None:
             self.language = text_language(self.topic, [h.source.language for h in relevant])

@@ -1,9 +1,20 @@
-"""One JSON object from the model, parsed and validated in code, with bounded retries.
+"""Structured generation: one JSON object from the model, parsed and validated in code, with
+bounded retries.
 
-The schema goes to the provider (llama.cpp turns it into grammar-constrained decoding; the
-fake answers a minimal valid object); the reply is still parsed defensively (code fences,
-text around the object) because API models without structured output may add some. A reply
-the validator rejects is asked again, with the reason, up to `attempts` times in all.
+    def validate(data: dict[str, Any]) -> Step:        # raise Rejected("why") to ask again
+        return Step(text_field(data, "question"), text_field(data, "hint", 300))
+
+    outcome = generate(provider, messages, SCHEMA, validate, attempts=3)
+    if outcome.value is None:                           # every try was rejected
+        log(outcome.rejections)
+
+Capability-aware: a provider whose `capabilities.structured_output` is True gets the schema as
+`GenerationOptions.json_schema` (llama.cpp turns it into a grammar, API models into their
+structured-output mode); any other provider is asked for the JSON in the prompt, with the
+schema written out (`with_json_request`). Either way the reply is parsed defensively (code
+fences, text around the object) and validated in code: the schema shapes the reply, the
+validator decides. A rejected reply is asked again with the reason appended to the request,
+up to `attempts` tries in all, each a little warmer; a ProviderError is never retried.
 """
 
 from __future__ import annotations
@@ -29,10 +40,15 @@ class Rejected(Exception):
 
 @dataclass
 class Outcome(Generic[T]):
+    """What `generate` got: the validated value (None when every try was rejected), how many
+    calls it took, how long, why replies were rejected, and whether a grammar constrained them
+    (False: the JSON was asked for in the prompt)."""
+
     value: T | None
     tries: int
     seconds: float
     rejections: list[str] = field(default_factory=list)
+    constrained: bool = True
 
 
 def parse_object(text: str) -> dict[str, Any]:
@@ -62,6 +78,7 @@ def text_field(data: Mapping[str, Any], name: str, max_chars: int = 400) -> str:
 
 
 def text_list(data: Mapping[str, Any], name: str, count: int, max_chars: int = 200) -> list[str]:
+    """A required list of exactly `count` non-empty strings."""
     value = data.get(name)
     if not isinstance(value, list) or len(value) != count:
         raise Rejected(f'"{name}" must be a list of {count} texts')
@@ -81,13 +98,15 @@ def generate(
     """Ask until `validate` accepts a reply (returns its value) or `attempts` are spent
     (value None, with the reasons). ProviderError propagates: a dead model is not retried."""
     started = time.perf_counter()
-    outcome: Outcome[T] = Outcome(value=None, tries=0, seconds=0.0)
-    prompt = list(messages)
+    constrained = provider.capabilities.structured_output
+    request = list(messages) if constrained else with_json_request(messages, schema)
+    outcome: Outcome[T] = Outcome(value=None, tries=0, seconds=0.0, constrained=constrained)
+    prompt = request
     for attempt in range(max(1, attempts)):
         options = GenerationOptions(
             max_tokens=max_tokens,
             temperature=temperature if attempt == 0 else min(0.9, temperature + 0.3 * attempt),
-            json_schema=schema,
+            json_schema=schema if constrained else None,
             seed=attempt,
         )
         reply = collect_text(iter(provider.stream(prompt, options)))
@@ -97,9 +116,21 @@ def generate(
             break
         except Rejected as exc:
             outcome.rejections.append(str(exc))
-            prompt = [*messages[:-1], _with_note(messages[-1], str(exc))]
+            prompt = [*request[:-1], _with_note(request[-1], str(exc))]
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def with_json_request(messages: Sequence[Message], schema: Mapping[str, Any]) -> list[Message]:
+    """The messages with the JSON asked for in the last one (for a provider without structured
+    output): reply with one JSON object only, following this schema."""
+    written = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+    request = (
+        "\n\nReply with one JSON object only, with no text before or after it. "
+        f"It must follow this JSON schema:\n{written}"
+    )
+    *earlier, last = messages
+    return [*earlier, Message(last.role, last.content + request)]
 
 
 def _with_note(message: Message, reason: str) -> Message:

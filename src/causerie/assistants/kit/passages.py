@@ -1,5 +1,16 @@
-"""The passages a study task draws from: all of a notebook's (or one source's), the ones long
-enough to ask about, in an order that spreads over sources and over each source's length."""
+"""Passage pools: the passages an assistant draws from, and how it hands one to a model.
+
+    pool = notebook_passages(store, owner, notebook, source="notes.md")  # or the whole notebook
+    count, notes = plan_count(10, pool, noun="card")   # capped to what the pool holds, with why
+    for hit in pool.passages[:count]:                  # spread over sources and their length
+        prompt = f"{fenced(hit)}\n\nWrite one flashcard about this passage."
+        cited = Citation.from_hit(hit)                 # what the item keeps
+
+A pool holds the usable passages (enough content words to say something about) of a notebook
+or of one of its sources, read through the Store protocol, so with any backend and always for
+one owner. `hit_from_citation` turns a stored passage copy back into a Hit, so the engine's
+`answer_over` can answer from it after its source is gone.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +19,17 @@ from dataclasses import dataclass
 
 from causerie import textproc
 from causerie.errors import InputError
+from causerie.grounding import ContextSource, render_sources
 from causerie.store.base import Store
-from causerie.types import Citation, Hit, Notebook, Owner
+from causerie.types import Chunk, Citation, Hit, Notebook, Owner, Source
 
 # The Store protocol lists chunks through `chunks_without_vectors`; no vector is ever stored
 # under this model name, so it lists every chunk of the notebook, in stored order, through
 # the protocol (and so with any backend).
-ALL_PASSAGES = "causerie.study/all-passages"
+ALL_PASSAGES = "causerie.assistants/all-passages"
 
 MIN_CONTENT_WORDS = 4  # fewer than this: nothing to ask about (a title, a date line)
+MAX_DRAWN = 50  # items drawn at a time: each is one model call or more
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +67,7 @@ def _match_source(store: Store, owner: Owner, notebook: Notebook, name: str) -> 
 
 
 def is_usable(hit: Hit) -> bool:
+    """Whether a passage has enough content words to draw something from."""
     return len(textproc.content_words(hit.chunk.text)) >= MIN_CONTENT_WORDS
 
 
@@ -89,11 +103,49 @@ def spread(hits: Sequence[Hit]) -> list[Hit]:
     return ordered
 
 
-def citation(hit: Hit, marker: int = 1) -> Citation:
-    return Citation(
-        marker=marker,
-        source=hit.source.uri,
-        locator=hit.chunk.locator,
-        chunk_id=hit.chunk.id,
-        text=hit.chunk.text,
-    )
+def plan_count(
+    requested: int, pool: Pool, noun: str, most: int = MAX_DRAWN
+) -> tuple[int, list[str]]:
+    """How many items (one per passage) to draw from the pool, and what to tell the user
+    about the cap. InputError for a count below 1 or a pool nothing can be drawn from."""
+    if requested < 1:
+        raise InputError("--count", f"must be at least 1 (got {requested})")
+    if pool.total == 0:
+        raise InputError(pool.scope, "has no passages yet: add sources with `causerie add`")
+    usable = len(pool.passages)
+    if usable == 0:
+        raise InputError(
+            pool.scope,
+            f"has {_count(pool.total, 'passage')}, too short to draw a {noun} from "
+            f"(a passage needs at least {MIN_CONTENT_WORDS} content words)",
+        )
+    notes: list[str] = []
+    count = requested
+    if count > most:
+        notes.append(f"at most {most} {noun}s at a time: making {most}")
+        count = most
+    if count > usable:
+        notes.append(
+            f"the {pool.scope} has {_count(usable, 'usable passage')}: at most "
+            f"{_count(usable, noun)} can be drawn from it (one per passage); making {usable}"
+        )
+        count = usable
+    return count, notes
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def fenced(hit: Hit) -> str:
+    """One passage as the model sees a source: fenced data, numbered 1, with its file and
+    place; an instruction written inside it stays data."""
+    return render_sources([ContextSource(1, hit)])
+
+
+def hit_from_citation(cited: Citation, language: str) -> Hit:
+    """A Hit standing for a stored passage copy (a quiz item's, a card's), so that the
+    engine's checks can run on it even after its source was re-added or removed."""
+    chunk = Chunk(cited.chunk_id, 0, cited.text, cited.locator, len(cited.text.split()))
+    source = Source("", "", cited.source, cited.source, "", language, "", 1, 0.0)
+    return Hit(chunk=chunk, source=source)

@@ -1,10 +1,17 @@
-"""Checked in code, not by the model: is an answer written in its passage, are two answers the
-same, does a text give an answer away.
+"""Support checks, in code, not by the model: is a generated claim written in its passage, are
+two answers the same, does a text give an answer away.
 
-An answer is supported by a passage when every number it states is in the passage and most of
-its content words (stemmed in English and French, accents folded) are too. An answer in
-another language than its passage shares no stems with it; then, and only when an embedder is
-there, a high similarity of the question-and-answer to the passage stands in.
+    found = answer_support("ATP stores the energy", passage)  # a summary: most of its words
+    found = copied_from(answer, hit, language)              # a short answer: every word
+    if not found.supported:
+        raise Rejected(f"the answer is not in the passage: it {found.reason}")
+
+A claim is supported by its passage when every number it states is in the passage, every name
+(`names_in`: Bastille, ATP, McGill) and every quoted span are too, and most of its content words
+(stemmed in English and French, accents folded) are. A claim in another language than its
+passage shares no stems and may spell names otherwise; then numbers are still checked, and,
+only when an embedder is there, a high similarity of the question-and-claim to the passage
+stands in for the words.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import numpy as np
 
 from causerie import grounding, textproc
 from causerie.embedders.base import Embedder
+from causerie.types import Hit
 
 SUPPORT_SHARE = 0.6  # share of a text's content words that its passage must hold (summaries)
 ANSWER_SHARE = 1.0  # a generated answer must be copied: every content word in the passage
@@ -65,6 +73,10 @@ def answer_support(
     missing = tuple(w for w in words if not _stems(w) & passage_stems)
     share = 1 - len(missing) / len(words)
     if share >= share_needed - 1e-9:
+        absent = missing_names_and_quotes(answer, passage)
+        if absent:
+            reason = f"names {', '.join(absent)}, which the passage does not"
+            return Support(False, share, "none", tuple(absent), reason)
         return Support(True, share, "terms", missing)
     if cross_language and embedder is not None:
         vectors = embedder.embed([f"{question} {answer}".strip(), passage], kind="passage")
@@ -74,6 +86,68 @@ def answer_support(
     return Support(False, share, "none", missing,
                    f"only {len(words) - len(missing)} of its {len(words)} content words are in "
                    f"the passage (needs {needed}); missing: {', '.join(missing)}")  # fmt: skip
+
+
+# A word that names something: capitalised, in capitals, or with an inner capital.
+_WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
+_QUOTED = re.compile(r'"([^"\n]+)"|“([^”\n]+)”|«([^»\n]+)»')
+_ALL_STOP_WORDS = frozenset().union(*textproc.STOP_WORDS.values())
+
+
+def names_in(text: str) -> list[str]:
+    """The words of a text that name something: a capitalised word that does not open its
+    sentence (Bastille, Paris), and a word in capitals or with an inner capital wherever it
+    stands (ATP, DNA, McGill). Stop words ('The', 'Le') never count; numbers are apart."""
+    found: dict[str, None] = {}
+    for sentence in sentences(text):
+        for position, match in enumerate(_WORD_TOKEN.finditer(sentence)):
+            word = match.group()
+            if textproc.fold(word) in _ALL_STOP_WORDS:
+                continue
+            capitals = len(word) > 1 and any(c.isupper() for c in word[1:])
+            if capitals or (position > 0 and word[0].isupper()):
+                found[word] = None
+    return list(found)
+
+
+def quotes_in(text: str) -> list[str]:
+    """The spans a text quotes ("...", “...”, « ... »)."""
+    spans = (next(g for g in match.groups() if g) for match in _QUOTED.finditer(text))
+    return [" ".join(span.split()) for span in spans if span.strip()]
+
+
+def missing_names_and_quotes(claim: str, passage: str) -> list[str]:
+    """The names and quoted spans of `claim` that `passage` lacks (a name may be inflected:
+    'Parisiens' for 'Parisien'; a quote must be there word for word, case and accents aside)."""
+    passage_words = textproc.words(passage)
+    held = {textproc.fold(w) for w in passage_words} | set(textproc.query_terms(passage))
+    missing = [n for n in names_in(claim) if not ({textproc.fold(n)} | _stems(n)) & held]
+    running = f" {textproc.fold(' '.join(passage_words))} "
+    for quote in quotes_in(claim):
+        if f" {textproc.fold(' '.join(textproc.words(quote)))} " not in running:
+            missing.append(f"“{quote}”")
+    return missing
+
+
+def copied_from(
+    answer: str,
+    hit: Hit,
+    language: str,
+    *,
+    question: str = "",
+    embedder: Embedder | None = None,
+) -> Support:
+    """Whether a short generated answer written in `language` is copied from its passage:
+    every content word there (the bar for quiz answers, card backs, tutor answers). In another
+    language than the passage's, the question-and-answer's similarity stands in (embedder)."""
+    return answer_support(
+        answer,
+        hit.chunk.text,
+        embedder=embedder,
+        question=question,
+        cross_language=language != hit.source.language,
+        share_needed=ANSWER_SHARE,
+    )
 
 
 def answer_key(text: str) -> frozenset[str]:

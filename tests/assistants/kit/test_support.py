@@ -1,0 +1,106 @@
+"""Support checks: numbers, names, quoted spans and content words of a claim in its passage;
+same answers; answers given away."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from causerie.assistants.kit import support
+from causerie.assistants.kit.passages import Pool
+
+from ..conftest import passage_about
+
+PASSAGE = (
+    "Photosynthesis takes place in the chloroplasts of plant cells. Chlorophyll absorbs "
+    "sunlight, and the plant uses that energy to turn carbon dioxide and water into glucose."
+)
+BASTILLE = (
+    "Le 14 juillet 1789, les Parisiens prennent la Bastille, une forteresse royale qui servait "
+    "de prison. Mitochondria store the energy in ATP, as shown at McGill."
+)
+
+
+def test_support_needs_the_answer_words_and_numbers_in_the_passage() -> None:
+    assert support.answer_support("the chloroplasts", PASSAGE).supported
+    assert support.answer_support("Chloroplast", PASSAGE).supported  # stemmed
+    found = support.answer_support("the nucleus of the cell", PASSAGE)
+    assert not found.supported and found.missing == ("nucleus",)
+    assert not support.answer_support("in 1789", PASSAGE).supported
+    assert not support.answer_support("yes", PASSAGE).supported  # nothing to check: refused
+    assert support.answer_support("Le 14 juillet", "Le 14 juillet 1789, la Bastille.").supported
+
+
+def test_cross_language_support_falls_back_on_the_embedder() -> None:
+    class Similar:
+        name, dim = "same", 2
+
+        def embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
+            return np.array([[1.0, 0.0]] * len(texts), dtype=np.float32)
+
+    french = "le pigment vert capte la lumière"
+    assert not support.answer_support(french, PASSAGE).supported
+    assert not support.answer_support(french, PASSAGE, cross_language=True).supported
+    found = support.answer_support(french, PASSAGE, embedder=Similar(), cross_language=True)
+    assert found.supported and found.method == "dense"
+
+
+def test_same_answer_and_give_away() -> None:
+    assert support.same_answer("Chloroplasts!", "the chloroplast")
+    assert not support.same_answer("3 weeks", "three weeks")
+    assert support.gives_away("Where is chlorophyll, in chloroplasts?", "chloroplasts")
+    assert not support.gives_away("Where does photosynthesis take place?", "chloroplasts")
+
+
+def test_names_are_capitalised_words_inside_a_sentence_and_words_in_capitals() -> None:
+    text = "Napoleon took the Bastille in 1815. It made ATP at McGill, said Dr Smith."
+    assert support.names_in(text) == ["Bastille", "ATP", "McGill", "Dr", "Smith"]
+    assert support.names_in("The cell. Le pigment. I think so.") == []  # openers, stop words
+    assert support.quotes_in('He said "a royal fortress", then \u00ab la Bastille \u00bb.') == [
+        "a royal fortress",
+        "la Bastille",
+    ]
+
+
+def test_a_claim_naming_someone_the_passage_does_not_is_not_supported() -> None:
+    # six of its seven content words are in the passage: enough for a summary, but a name is
+    # a fact, like a number
+    claim = "La Bastille, une forteresse royale, servait de prison selon Robespierre."
+    found = support.answer_support(claim, BASTILLE)
+    assert not found.supported and found.missing == ("Robespierre",)
+    assert found.reason == "names Robespierre, which the passage does not"
+    assert support.answer_support("Les Parisiens prennent la Bastille.", BASTILLE).supported
+    assert support.answer_support("Mitochondria store energy in ATP.", BASTILLE).supported
+
+
+def test_a_quoted_span_must_be_in_the_passage_word_for_word() -> None:
+    kept = 'La Bastille était "une forteresse royale".'
+    assert support.answer_support(kept, BASTILLE).supported
+    changed = 'La Bastille était "une prison royale".'
+    found = support.answer_support(changed, BASTILLE)
+    assert not found.supported and found.missing == ("\u201cune prison royale\u201d",)
+
+
+def test_names_in_another_language_are_left_to_the_similarity_check() -> None:
+    class Similar:
+        name, dim = "same", 2
+
+        def embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
+            return np.array([[1.0, 0.0]] * len(texts), dtype=np.float32)
+
+    english = "Parisians stormed the Bastille"  # 'Parisians' is no stem of 'Parisiens'
+    assert not support.answer_support(english, BASTILLE).supported
+    found = support.answer_support(english, BASTILLE, embedder=Similar(), cross_language=True)
+    assert found.supported and found.method == "dense"
+    assert not support.answer_support("in 1815", BASTILLE, cross_language=True).supported
+
+
+def test_a_short_answer_must_be_copied_from_its_passage_in_its_language(pool: Pool) -> None:
+    hit = passage_about(pool, "Mitochondria")
+    assert support.copied_from("molecules of ATP", hit, "en").supported
+    partly = support.copied_from("molecules of sugar", hit, "en")  # a summary would pass
+    assert not partly.supported and partly.missing == ("sugar",)
+    assert support.copied_from("des molécules d'ATP", hit, "fr").supported  # shared stems
+    french = support.copied_from("l'énergie chimique", hit, "fr", question="Que stockent-elles ?")
+    assert not french.supported  # no shared stem, and no embedder to compare meanings
