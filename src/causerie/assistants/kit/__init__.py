@@ -7,7 +7,7 @@ Small modules, each with its own docstring and example:
   it has not (`generate`, `Rejected`, `text_field`, `text_list`).
 - `passages`: passage pools drawn from a notebook or one source, spread over sources
   (`notebook_passages`, `plan_count`), one passage fenced for a prompt (`fenced`), a stored
-  passage copy back as a Hit (`hit_from_citation`).
+  passage copy back as a Hit (`hit_from_citation`), a passage nothing came from (`Skipped`).
 - `support`: is a generated claim written in its passage (numbers, names, quoted spans,
   content words), are two answers the same, does a text give an answer away.
 - `language`: which language to write in, how a prompt names it, an assistant's own words
@@ -52,6 +52,7 @@ from causerie.assistants.kit.language import (
 )
 from causerie.assistants.kit.passages import (
     Pool,
+    Skipped,
     fenced,
     hit_from_citation,
     is_usable,
@@ -80,6 +81,7 @@ __all__ = [
     "Phrasebook",
     "Pool",
     "Rejected",
+    "Skipped",
     "Support",
     "answer_support",
     "check_language",

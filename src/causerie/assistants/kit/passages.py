@@ -41,6 +41,19 @@ class Pool:
     scope: str  # "notebook 'x'" or "source 'y'", for messages
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A passage nothing acceptable came from, and why (the rejections, last one last)."""
+
+    source: str
+    where: str
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def of(cls, hit: Hit, reasons: Sequence[str]) -> Skipped:
+        return cls(hit.source.uri, hit.chunk.locator.label(), tuple(reasons))
+
+
 def notebook_passages(
     store: Store, owner: Owner, notebook: Notebook, source: str | None = None
 ) -> Pool:

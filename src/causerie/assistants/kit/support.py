@@ -33,6 +33,8 @@ SAME_LANGUAGE_DENSE = grounding.DENSE_RELEVANT
 
 @dataclass(frozen=True, slots=True)
 class Support:
+    """The verdict of a support check, with what the passage lacks and why, in words."""
+
     supported: bool
     share: float  # content words found in the passage / content words of the answer
     method: str  # "terms", "dense", or "none"
@@ -158,6 +160,8 @@ def answer_key(text: str) -> frozenset[str]:
 
 
 def same_answer(a: str, b: str) -> bool:
+    """Whether two answers say the same ('Chloroplasts!' and 'the chloroplast' do; '3 weeks'
+    and 'three weeks' do not): their answer keys, else their folded texts."""
     key_a, key_b = answer_key(a), answer_key(b)
     if key_a and key_b:
         return key_a == key_b

@@ -16,10 +16,10 @@ from fsrs import Card, Rating, Scheduler
 
 from causerie.assistants.kit import support
 from causerie.assistants.kit.language import prompt_name
-from causerie.assistants.kit.passages import Pool, fenced, plan_count
+from causerie.assistants.kit.passages import Pool, Skipped, fenced, plan_count
 from causerie.assistants.kit.structured import DEFAULT_ATTEMPTS, Rejected, generate, text_field
 from causerie.assistants.study.db import StudyStore
-from causerie.assistants.study.quiz import SYSTEM, Skipped
+from causerie.assistants.study.quiz import SYSTEM
 from causerie.assistants.study.records import Flashcard, Origin, Review, now_utc
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
@@ -111,8 +111,7 @@ def make_cards(
             outcome.rejections.append("the notebook already has this card")
             draft = None
         if draft is None:
-            result.skipped.append(Skipped(hit.source.uri, hit.chunk.locator.label(),
-                                          tuple(outcome.rejections)))  # fmt: skip
+            result.skipped.append(Skipped.of(hit, outcome.rejections))
         else:
             known.add(support.answer_key(draft.front))
             result.drafts.append(draft)

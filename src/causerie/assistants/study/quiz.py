@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from causerie.assistants.kit import support
 from causerie.assistants.kit.language import prompt_name
-from causerie.assistants.kit.passages import MAX_DRAWN, Pool, fenced, plan_count
+from causerie.assistants.kit.passages import MAX_DRAWN, Pool, Skipped, fenced, plan_count
 from causerie.assistants.kit.structured import (
     DEFAULT_ATTEMPTS,
     Rejected,
@@ -77,15 +77,6 @@ class QuizItem:
             answer_index=data.get("answer_index"),
             id=data.get("id", ""),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A passage no acceptable item came from, and why."""
-
-    source: str
-    where: str
-    reasons: tuple[str, ...]
 
 
 @dataclass
@@ -246,8 +237,7 @@ class QuizMaker:
             if outcome.value is not None:
                 result.items.append(outcome.value)
             else:
-                where = hit.chunk.locator.label()
-                result.skipped.append(Skipped(hit.source.uri, where, tuple(outcome.rejections)))
+                result.skipped.append(Skipped.of(hit, outcome.rejections))
             if on_item:
                 on_item(outcome.value)
         if len(result.items) < count:
