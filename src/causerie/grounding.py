@@ -40,19 +40,26 @@ def say(messages: dict[str, str], language: str) -> str:
     return messages.get(language, messages["en"])
 
 
+def stop_word_vote(text: str) -> str | None:
+    """The language among those we answer in whose stop words the text uses most; None on a
+    tie (no stop word at all, or as many of each)."""
+    votes = {lang: 0 for lang in LANGUAGE_NAMES}
+    for word in textproc.words(text):
+        for lang in votes:
+            votes[lang] += word in textproc.STOP_WORDS[lang]
+    ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)
+    return ranked[0][0] if ranked[0][1] > ranked[1][1] else None
+
+
 def question_language(question: str) -> str:
     """The language to answer in: the question's, among the languages we answer in.
 
     Questions are short and full of function words, so a vote of stop words decides most of
     them at once; only a tie loads the statistical identifier (about 1-2 s on first use).
     """
-    votes = {lang: 0 for lang in LANGUAGE_NAMES}
-    for word in textproc.words(question):
-        for lang in votes:
-            votes[lang] += word in textproc.STOP_WORDS[lang]
-    ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)
-    if ranked[0][1] > ranked[1][1]:
-        return ranked[0][0]
+    voted = stop_word_vote(question)
+    if voted is not None:
+        return voted
     from causerie.ingest.language import detect_language
 
     detected = detect_language(question, among=tuple(LANGUAGE_NAMES))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from causerie import grounding, textproc
+from causerie import grounding
 from causerie.errors import InputError
 
 SPOKEN = ("en", "fr")  # languages of the assistant's own words
@@ -52,11 +52,9 @@ def check_language(language: str | None) -> str | None:
 def text_language(text: str, fallback: Iterable[str]) -> str:
     """The language of a short text typed by the user, when its stop words tell clearly;
     else the most common of `fallback` (e.g. the notebook's source languages), else English."""
-    votes = {lang: sum(w in textproc.STOP_WORDS[lang] for w in textproc.words(text))
-             for lang in SPOKEN}  # fmt: skip
-    ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)
-    if ranked[0][1] > ranked[1][1]:
-        return ranked[0][0]
+    voted = grounding.stop_word_vote(text)
+    if voted is not None:
+        return voted
     counted: dict[str, int] = {}
     for language in fallback:
         if language in grounding.LANGUAGE_NAMES:
