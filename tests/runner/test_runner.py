@@ -316,3 +316,27 @@ def test_reset_cache_and_self_test_are_answered_by_the_warm_runner(make: Any) ->
     assert timing["type"] == "self_test" and timing["generated_tokens"] == 4
     assert timing["prompt_tokens"] > 300  # words here; the real model counts ~550 tokens
     assert provider.runner.pid == pid
+
+
+def test_two_runners_never_compute_at_once(tmp_path: Path) -> None:
+    """Different models (two runner processes) in two threads: their answers take turns."""
+    spans: dict[str, tuple[float, float]] = {}
+
+    def answer(name: str) -> None:
+        gguf = tmp_path / f"{name}.gguf"
+        gguf.write_bytes(b"GGUF " + name.encode())
+        provider = LlamaCppProvider(
+            gguf, n_ctx=512, n_threads=1, home=tmp_path / "home",
+            backend={"kind": "scripted", "script": {"replies": [REPLY], "delay_s": 0.1}},
+        )  # fmt: skip
+        provider.runner.start()
+        times = [time.monotonic() for e in ask(provider) if isinstance(e, TextDelta)]
+        spans[name] = (times[0], times[-1])
+
+    threads = [threading.Thread(target=answer, args=(name,)) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    (_, first_end), (second_start, _) = sorted(spans.values())
+    assert first_end < second_start, spans  # the second began after the first had finished
