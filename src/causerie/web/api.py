@@ -21,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from causerie.errors import CauserieError, InputError, NotFound, ProviderError
-from causerie.session import Answer, Retrieved, SessionEvent
+from causerie.session import Retrieved, SessionEvent, final_answer_async
 from causerie.types import Owner, TextDelta
 from causerie.web import sse
 from causerie.web.auth import FORM_MAX_FIELDS, accounts_of, csrf_token, require_user
@@ -445,12 +445,10 @@ async def chat(request: Request, notebook_id: str, body: ChatIn, owner: User) ->
     runner.check_rate(owner)
     events = runner.events(owner, book, body.question, body.conversation_id)
     if not sse.wants_event_stream(request.headers.get("accept")):
-        final: Answer | None = None
-        async for item in events:
-            if isinstance(item, Answer):
-                final = item
-        if final is None:
-            raise ApiError(500, "internal_error", "the engine ended without an answer")
+        try:
+            final = await final_answer_async(events)
+        except RuntimeError as exc:  # a stream without an Answer
+            raise ApiError(500, "internal_error", str(exc)) from None
         return answer_json(final)
     first = await anext(events)  # an error before any event is an ordinary JSON error
     return sse.EventStreamResponse(_chat_events(first, events))

@@ -18,7 +18,7 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 
-from causerie.session import Answer, Engine, Retrieved, SessionEvent
+from causerie.session import Answer, Engine, Retrieved, SessionEvent, final_answer_async
 from causerie.types import Notebook, Owner
 from causerie.web.errors import ApiError
 from causerie.web.limits import WebLimits
@@ -91,13 +91,7 @@ class ChatRunner:
         self, owner: Owner, notebook: Notebook, question: str, conversation_id: str | None
     ) -> Answer:
         """The whole turn, for clients that do not stream."""
-        final: Answer | None = None
-        async for event in self.events(owner, notebook, question, conversation_id):
-            if isinstance(event, Answer):
-                final = event
-        if final is None:
-            raise RuntimeError("the engine ended without an answer")
-        return final
+        return await final_answer_async(self.events(owner, notebook, question, conversation_id))
 
 
 def retrieved_json(event: Retrieved) -> dict[str, object]:

@@ -27,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from causerie.errors import CauserieError, InputError, NotFound
-from causerie.session import MAX_QUESTION_CHARS, Answer, SessionEvent
+from causerie.session import MAX_QUESTION_CHARS, Answer, SessionEvent, final_answer_async
 from causerie.store.base import Store
 from causerie.types import Notebook, Owner, TextDelta
 from causerie.web import sse
@@ -143,11 +143,7 @@ async def chat_completions(request: Request, body: ChatCompletionIn, owner: User
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
-        final: Answer | None = None
-        async for item in events:
-            if isinstance(item, Answer):
-                final = item
-        assert final is not None
+        final = await final_answer_async(events)
         return _completion(completion_id, created, body.model, final)
     first = await anext(events)
     return sse.EventStreamResponse(_chunks(completion_id, created, body.model, first, events))
@@ -182,10 +178,7 @@ def _seed(store: Store, owner: Owner, book: Notebook, history: list[ChatMessageI
 
 
 def openai_citations(answer: Answer) -> list[dict[str, Any]]:
-    return [
-        {**c.to_dict(), "label": c.locator.label()}  # marker, source, locator, chunk_id, text
-        for c in answer.citations
-    ]
+    return [c.to_json() for c in answer.citations]  # marker, source, locator, label, ...
 
 
 def _usage(answer: Answer) -> dict[str, int]:

@@ -310,7 +310,7 @@ def _message_views(request: Request, owner: Owner, conversation: Conversation) -
     for message in _services(request).store.list_messages(owner, conversation.id):
         if message.role == "system":
             continue
-        citations = [{**c.to_dict(), "label": c.locator.label()} for c in message.citations]
+        citations = [c.to_json() for c in message.citations]
         html = None
         if message.role == "assistant":
             html = render_answer(message.content, [c.marker for c in message.citations], cite_label)

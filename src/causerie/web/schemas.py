@@ -209,7 +209,7 @@ class CitationOut(BaseModel):
 
     @classmethod
     def of(cls, citation: Citation) -> CitationOut:
-        return cls(**citation.to_dict(), label=citation.locator.label())
+        return cls(**citation.to_json())
 
 
 class MessageOut(BaseModel):
@@ -282,9 +282,7 @@ class AnswerOut(BaseModel):
     answer: str
     abstained: bool
     interrupted: bool
-    citations: list[dict[str, Any]] = Field(
-        description="[{marker, source, locator, chunk_id, text}], checked against the sources"
-    )
+    citations: list[CitationOut] = Field(description="checked against the sources")
     usage: UsageOut
     timings: dict[str, float]
     language: str
