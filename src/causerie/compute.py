@@ -6,12 +6,13 @@
     with compute.one_thread():                # a query embedding: one OpenMP thread
         ...
 
-The policy comes from measurement (`bench/runner_bench.py --only threads`, 2 cores; figures in
-bench/README.md): two thread pools as wide as the machine wait on each other at every barrier.
-With a notebook embedding beside it, llama.cpp on cores-1 threads reached its first token 1.5x
-sooner and wrote 2.4x faster than on all cores (and the embedding went faster too); alone it
-keeps every core. A query embedding on one thread while the model writes took p50 27 ms / p95
-46 ms, against 48 / 1,685 ms on all cores. Settings that name a thread count are obeyed as is.
+The policy comes from measurement (`bench/runner_bench.py --only threads`, 2 cores; tables in
+bench/results/runner.md): two thread pools as wide as the machine wait on each other at every
+barrier. Beside a notebook embedding, llama.cpp on cores-1 threads reached its first token
+2.5x sooner (19.2 s vs 47.6 s) and wrote 4x faster (11.5 vs 2.8 tokens/s), and the embedding
+went faster too; alone, all cores win (10.8 s vs 13.9 s). A query embedding on one thread while
+the model writes: p50 97 ms / p95 142 ms, against 1,143 / 2,689 ms on all cores. Settings that
+name a thread count are obeyed as is.
 """
 
 from __future__ import annotations
