@@ -38,6 +38,7 @@ ID_KINDS = {
     "token_id": "token",
     "message_id": "message",
     "model": "model",
+    "quiz_id": "quiz",  # the study assistant's pages
 }
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
@@ -63,6 +64,15 @@ def build_holdings(actor: Actor, fake: FakeProvider, word: str) -> Holdings:
     ).json()
     assert answer["citations"], answer
     token = actor.api("POST", "/api/tokens", json={"label": f"{word} target token"}).json()
+    fake.enqueue(json.dumps({"question": f"How many animals does the {word} herd count?",
+                             "answer": "47", "distractors": ["12", "30", "85"],
+                             "explanation": f"The {word} herd counts 47 animals."}))  # fmt: skip
+    form = {"count": "1", "kind": "mcq", "csrf_token": actor.csrf}
+    quiz = actor.browser.post(
+        f"/notebooks/{notebook_id}/study/quizzes", data=form, follow_redirects=False
+    )
+    assert quiz.status_code == 303, quiz.text
+    quiz_id = quiz.headers["location"].split("/quizzes/")[1].split("?")[0]
     return Holdings(
         ids={
             "notebook": notebook_id,
@@ -73,6 +83,7 @@ def build_holdings(actor: Actor, fake: FakeProvider, word: str) -> Holdings:
             "token": token["id"],
             "message": answer["message_id"],
             "model": f"notebook/{word} private notebook",
+            "quiz": quiz_id,
         },
         secrets=[f"{word} private", f"{word} ledger", f"{word} herd", f"{word} target"],
     )
@@ -99,6 +110,8 @@ def snapshot(actor: Actor) -> dict[str, Any]:
         state[book["id"]] = {
             "sources": get(f"/api/notebooks/{book['id']}/sources"),
             "jobs": get(f"/api/notebooks/{book['id']}/jobs"),
+            "quizzes": get(f"/api/notebooks/{book['id']}/study/quizzes"),
+            "study": get(f"/api/notebooks/{book['id']}/study/stats"),
             "conversations": [get(f"/api/conversations/{c['id']}") for c in conversations],
         }
     state["tokens"] = [(t["id"], t["label"]) for t in get("/api/tokens")]

@@ -24,24 +24,40 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("causerie.cli.server", "serve", "Serve the web app and the HTTP APIs."),
     "users": ("causerie.cli.users", "users", "Create and list web/API accounts."),
     "tokens": ("causerie.cli.users", "tokens", "Create, list and revoke API tokens."),
-    "study": ("causerie.cli.study", "study", "Study a notebook: explain, tutor, quiz, cards."),
 }
+# Assistants (study, ...) add their command groups through causerie.assistants.registry.
+
+
+def _assistant_commands() -> dict[str, tuple[str, str]]:
+    """{name: ("module:attr", summary)} of the registered assistants (their modules not loaded)."""
+    from causerie.assistants.registry import default_registry
+
+    return default_registry().commands()
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return [*COMMANDS, *(name for name in _assistant_commands() if name not in COMMANDS)]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in COMMANDS:
-            return None
-        module_name, attribute, _ = COMMANDS[name]
-        return getattr(importlib.import_module(module_name), attribute)
+        if name in COMMANDS:
+            module_name, attribute, _ = COMMANDS[name]
+            return getattr(importlib.import_module(module_name), attribute)  # type: ignore[no-any-return]
+        if name in _assistant_commands():
+            from causerie.assistants.registry import load
+
+            command: click.Command = load(_assistant_commands()[name][0])
+            return command
+        return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+        assistants = [(n, s) for n, (_, s) in _assistant_commands().items() if n not in COMMANDS]
+        if assistants:
+            with formatter.section("Assistants"):
+                formatter.write_dl(assistants)
 
     def invoke(self, ctx: click.Context) -> object:
         """One line on stderr and exit code 1 for errors; a traceback only with --debug."""

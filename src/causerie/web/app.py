@@ -11,6 +11,10 @@ app.state holds what the routes share:
     jobs      causerie.web.jobs.JobRegistry (ingestion in background threads)
     login_guard  causerie.web.login_guard.LoginGuard (sign-in backoff, bounded password checks)
     setup_code   the one-time code the first-run /setup form asks for (`serve` prints it)
+    assistants   causerie.assistants.registry.AppRegistry: each assistant's router is mounted,
+                 its templates, scripts (/static/assistants/NAME) and messages added, and it
+                 is listed in the navigation
+    closers      what close_app() closes besides the above (an assistant's records store)
 
 Routers: causerie.web.api (/api), causerie.web.openai_api (/v1), causerie.web.auth_pages
 (/login, /logout, /setup, /lang) and causerie.web.pages (the HTML pages). /static serves
@@ -30,9 +34,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from causerie.accounts import AccountStore
+from causerie.assistants.registry import AppRegistry, default_registry, load
 from causerie.config import Settings
 from causerie.ingest.sandbox import Budget
-from causerie.web import api, auth_pages, openai_api, pages
+from causerie.web import api, auth_pages, i18n, openai_api, pages
 from causerie.web.chat import ChatRunner
 from causerie.web.errors import install_error_handlers
 from causerie.web.hosts import AllowedHostsMiddleware
@@ -40,7 +45,7 @@ from causerie.web.jobs import JobRegistry
 from causerie.web.limits import WebLimits
 from causerie.web.login_guard import LoginGuard
 from causerie.web.security import SecurityMiddleware
-from causerie.web.templating import STATIC_DIR
+from causerie.web.templating import STATIC_DIR, add_template_folder
 from causerie.wiring import Services
 
 if TYPE_CHECKING:
@@ -55,6 +60,7 @@ def create_app(
     provider_factory: Callable[[], Provider] | None = None,
     limits: WebLimits | None = None,
     setup_code: str | None = None,
+    assistants: AppRegistry | None = None,
 ) -> FastAPI:
     services = Services(settings, provider_factory=provider_factory)
     services.warm()
@@ -82,12 +88,15 @@ def create_app(
     app.state.jobs = jobs
     app.state.login_guard = LoginGuard(max_concurrent=limits.max_password_checks)
     app.state.setup_code = setup_code or new_setup_code()
+    app.state.assistants = assistants if assistants is not None else default_registry()
+    app.state.closers = []
 
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(openai_api.router)
     app.include_router(auth_pages.router)
     app.include_router(pages.router)
+    _mount_assistants(app, app.state.assistants)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     def body_limit(scope: Scope) -> int:
@@ -98,6 +107,19 @@ def create_app(
     app.add_middleware(SecurityMiddleware, body_limit=body_limit)
     app.add_middleware(AllowedHostsMiddleware, allowed_hosts=services.settings.allowed_hosts)
     return app
+
+
+def _mount_assistants(app: FastAPI, assistants: AppRegistry) -> None:
+    """Each assistant's messages, templates, router and scripts (/static/assistants/NAME)."""
+    i18n.add_messages(assistants.messages())
+    for assistant in assistants:
+        if assistant.templates is not None:
+            add_template_folder(assistant.name, assistant.templates)
+        if assistant.router is not None:
+            app.include_router(load(assistant.router))
+        if assistant.static is not None:
+            scripts = StaticFiles(directory=assistant.static)
+            app.mount(f"/static/assistants/{assistant.name}", scripts, name=assistant.name)
 
 
 def new_setup_code() -> str:
@@ -111,6 +133,8 @@ def close_app(app: FastAPI) -> None:
 
     Not done on lifespan shutdown: several test clients may start and stop one app."""
     app.state.jobs.shutdown()
+    for close in reversed(app.state.closers):
+        close()
     app.state.accounts.close()
     app.state.services.close()
 

@@ -236,6 +236,18 @@ MESSAGES: dict[str, dict[str, str]] = {
 LANGUAGES = tuple(MESSAGES)
 
 
+def add_messages(tables: Mapping[str, Mapping[str, str]]) -> None:
+    """Merge an assistant's messages ({"en": {...}, "fr": {...}}) into the table; a key that
+    is already there with another text is an error (assistants prefix their keys)."""
+    for language, table in tables.items():
+        if language not in MESSAGES:
+            raise ValueError(f"messages in {language!r}: known languages are {LANGUAGES}")
+        for key, text in table.items():
+            if MESSAGES[language].get(key, text) != text:
+                raise ValueError(f"message {key!r} ({language}) is already defined otherwise")
+        MESSAGES[language].update(table)
+
+
 def translate(key: str, language: str, **values: object) -> str:
     """The message for `key` in `language` (English, then the key itself, when missing)."""
     table: Mapping[str, str] = MESSAGES.get(language, MESSAGES[DEFAULT_LANGUAGE])

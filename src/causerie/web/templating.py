@@ -5,7 +5,10 @@ Every template gets, from the request:
     lang              "en" or "fr", for <html lang>
     user              the signed-in user name, or None
     csrf_token        the token forms must send back (field `csrf_token`)
-Autoescaping is on for .html templates.
+    assistants        the registered assistants (causerie.assistants.registry): the site
+                      navigation links their `home`, the notebook pages their `notebook_tab`
+Autoescaping is on for .html templates. An assistant's own templates load as "NAME/<file>"
+(`add_template_folder`), and may extend "base.html".
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from starlette.requests import Request
 
 from causerie.web import auth, i18n
@@ -35,7 +39,15 @@ def request_context(request: Request) -> dict[str, Any]:
         "other_lang": next(code for code in i18n.LANGUAGES if code != language),
         "user": session.user.name if session else None,
         "csrf_token": auth.csrf_token(request),
+        "assistants": list(getattr(request.app.state, "assistants", ())),
     }
 
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR), context_processors=[request_context])
+_assistant_folders = PrefixLoader({})
+templates.env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)), _assistant_folders])
+
+
+def add_template_folder(prefix: str, folder: Path) -> None:
+    """Serve `folder`'s templates as "PREFIX/<file>" (an assistant's own templates)."""
+    _assistant_folders.mapping[prefix] = FileSystemLoader(str(folder))

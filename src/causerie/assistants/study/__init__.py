@@ -9,16 +9,46 @@ generation, passage pools, support checks, language handling) is the shared assi
 
 from __future__ import annotations
 
-from causerie.assistants.kit.passages import Pool, notebook_passages
-from causerie.assistants.kit.support import answer_support
-from causerie.assistants.study.cards import CardDraft, Deck, make_cards, parse_rating
-from causerie.assistants.study.db import StudyStore
-from causerie.assistants.study.explain import LEVELS, Explanation, explain, explain_answer
-from causerie.assistants.study.grading import Grade, grade
-from causerie.assistants.study.guide import Guide, make_guide
-from causerie.assistants.study.quiz import MAX_ITEMS, QuizItem, QuizMaker, QuizResult
-from causerie.assistants.study.records import Attempt, Flashcard, Quiz
-from causerie.assistants.study.tutor import Tutor, TutorTurn
+import importlib
+from typing import Any
+
+# name -> module that defines it; imported on first use, so that reading the assistant's
+# registration (causerie.assistants.study.register) for `causerie --help` loads none of this.
+_EXPORTS = {
+    "Pool": "causerie.assistants.kit.passages",
+    "notebook_passages": "causerie.assistants.kit.passages",
+    "answer_support": "causerie.assistants.kit.support",
+    "CardDraft": "causerie.assistants.study.cards",
+    "Deck": "causerie.assistants.study.cards",
+    "make_cards": "causerie.assistants.study.cards",
+    "parse_rating": "causerie.assistants.study.cards",
+    "StudyStore": "causerie.assistants.study.db",
+    "LEVELS": "causerie.assistants.study.explain",
+    "Explanation": "causerie.assistants.study.explain",
+    "explain": "causerie.assistants.study.explain",
+    "explain_answer": "causerie.assistants.study.explain",
+    "Grade": "causerie.assistants.study.grading",
+    "grade": "causerie.assistants.study.grading",
+    "Guide": "causerie.assistants.study.guide",
+    "make_guide": "causerie.assistants.study.guide",
+    "MAX_ITEMS": "causerie.assistants.study.quiz",
+    "QuizItem": "causerie.assistants.study.quiz",
+    "QuizMaker": "causerie.assistants.study.quiz",
+    "QuizResult": "causerie.assistants.study.quiz",
+    "Attempt": "causerie.assistants.study.records",
+    "Flashcard": "causerie.assistants.study.records",
+    "Quiz": "causerie.assistants.study.records",
+    "Tutor": "causerie.assistants.study.tutor",
+    "TutorTurn": "causerie.assistants.study.tutor",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "LEVELS",
@@ -47,3 +77,7 @@ __all__ = [
     "notebook_passages",
     "parse_rating",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

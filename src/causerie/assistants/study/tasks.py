@@ -1,0 +1,91 @@
+"""Study tasks that the web pages run and that the job queue will run: make and save a quiz.
+
+    saved, result = make_quiz(services, study_store, owner, notebook, count=5, kind="mixed")
+
+`quiz_job(services, owner, payload, progress=None)` is the handler of job kind "study.quiz"
+(registered in causerie.assistants.study.register): payload {"notebook_id", "count", "kind",
+"source", "language"}; it returns {"quiz_id", "items", "notes"}. Until the durable job queue
+exists, the web page calls `make_quiz` in its request (the embedded runner serialises
+generations itself).
+
+MIGRATIONS is the study records store's schema, as registry steps (one step: version 0 -> 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from causerie.assistants.kit.passages import notebook_passages
+from causerie.assistants.study.db import FILE_NAME, SCHEMA, StudyStore
+from causerie.assistants.study.quiz import KindChoice, QuizMaker, QuizResult
+from causerie.assistants.study.records import Quiz
+from causerie.errors import InputError
+from causerie.types import Notebook, Owner
+from causerie.wiring import Services
+
+MIGRATIONS = (SCHEMA,)
+
+
+def open_store(services: Services) -> StudyStore:
+    """The study records (study.sqlite3 in the data folder)."""
+    return StudyStore(services.settings.home / FILE_NAME)
+
+
+def make_quiz(
+    services: Services,
+    study: StudyStore,
+    owner: Owner,
+    notebook: Notebook,
+    count: int,
+    kind: KindChoice = "mixed",
+    source: str | None = None,
+    language: str | None = None,
+    on_item: Callable[[object], None] | None = None,
+) -> tuple[Quiz, QuizResult]:
+    """Write up to `count` checked questions from the notebook's passages and save them.
+    InputError (naming the notebook or source) when none could be written."""
+    pool = notebook_passages(services.store, owner, notebook, source)
+    maker = QuizMaker(services.make_provider(), services.embedder)
+    result = maker.make(pool, count, kind, language, on_item=on_item)
+    if not result.items:
+        raise InputError(pool.scope, "no question could be drawn from it that its passages "
+                         "support; try other sources or a larger model")  # fmt: skip
+    title = f"{pool.scope}, {len(result.items)} questions"
+    return study.save_quiz(owner, notebook.id, title, result.items), result
+
+
+def quiz_job(
+    services: Services,
+    owner: Owner,
+    payload: dict[str, Any],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Job kind "study.quiz": make and save a quiz; `progress(done, total)` after each passage."""
+    notebook = _notebook(services, owner, payload["notebook_id"])
+    count = int(payload.get("count", 5))
+    done = 0
+
+    def step(_: object) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, count)
+
+    study = open_store(services)
+    try:
+        saved, result = make_quiz(services, study, owner, notebook, count,
+                                  payload.get("kind", "mixed"), payload.get("source"),
+                                  payload.get("language"), on_item=step)  # fmt: skip
+    finally:
+        study.close()
+    return {"quiz_id": saved.id, "items": len(saved.items), "notes": result.notes}
+
+
+def _notebook(services: Services, owner: Owner, notebook_id: str) -> Notebook:
+    from causerie.errors import NotFound
+
+    for notebook in services.store.list_notebooks(owner):
+        if notebook.id == notebook_id:
+            return notebook
+    raise NotFound(f"notebook {notebook_id!r} not found")

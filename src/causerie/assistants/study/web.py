@@ -1,0 +1,467 @@
+"""The study assistant's pages and API routes (mounted by the app through the registry).
+
+    GET  /study                                           notebooks to study (site navigation)
+    GET  /notebooks/{id}/study                            make a quiz or cards; quizzes, cards
+                                                          due, the progress chart, the exports
+    POST /notebooks/{id}/study/quizzes                    make a quiz (form: count, kind)
+    GET  /notebooks/{id}/study/quizzes/{quiz}?n=N         question N, with its answer form
+    POST /notebooks/{id}/study/quizzes/{quiz}?n=N         grade the answer: verdict, expected
+                                                          answer, the cited passage
+    GET  /notebooks/{id}/study/quizzes/{quiz}/results     each question's last answer, graded
+    POST /notebooks/{id}/study/quizzes/{quiz}/cards       the quiz's items become flashcards
+    POST /notebooks/{id}/study/cards                      make flashcards (form: count)
+    GET  /notebooks/{id}/study/review                     the first due card: front, back,
+                                                          the passage, four FSRS ratings
+    POST /notebooks/{id}/study/review                     rate it (form: card_id, rating 1-4)
+    GET  /notebooks/{id}/study/progress.svg               the chart `study stats --svg` draws
+    GET  /notebooks/{id}/study/export.apkg (or .csv)      the cards for Anki, or as CSV
+    GET  /api/notebooks/{id}/study/stats                  the stats as JSON
+    GET  /api/notebooks/{id}/study/quizzes                the saved quizzes, with their scores
+
+Everything reads the signed-in owner's rows only: another user's notebook, quiz or card answers
+404 like an unknown id. Forms carry the CSRF token. Pages render on the server; the script
+/static/assistants/study/study.js only adds keyboard shortcuts and a busy note.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from causerie.assistants.study.cards import Deck, format_interval, make_cards, parse_rating
+from causerie.assistants.study.db import StudyStore
+from causerie.assistants.study.grading import grade
+from causerie.assistants.study.quiz import MAX_ITEMS
+from causerie.assistants.study.records import Attempt, Quiz
+from causerie.assistants.study.stats import compute, svg_chart
+from causerie.assistants.study.tasks import make_quiz, open_store
+from causerie.errors import InputError, NotFound
+from causerie.types import Notebook, Owner
+from causerie.web import auth, i18n
+from causerie.web.deps import notebook_by_id, services_of
+from causerie.web.pages import _checked_form, _login_redirect, _not_found, _render
+from causerie.web.schemas import ERRORS
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api", tags=["study"], responses=ERRORS)
+User = Annotated[Owner, Depends(auth.require_user)]
+
+KINDS = ("mixed", "mcq", "short")
+MAX_CARDS = 50
+CHART_DAYS = 14
+_open_lock = threading.Lock()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def study_store(request: Request) -> StudyStore:
+    """The app's study records store, opened on first use and closed with the app."""
+    state = request.app.state
+    with _open_lock:
+        if getattr(state, "study_store", None) is None:
+            state.study_store = open_store(services_of(request))
+            state.closers.append(state.study_store.close)
+    store: StudyStore = state.study_store
+    return store
+
+
+def _base(notebook: Notebook) -> str:
+    return f"/notebooks/{quote(notebook.id)}/study"
+
+
+def _quiz_in(request: Request, owner: Owner, notebook: Notebook, quiz_id: str) -> Quiz:
+    quiz = study_store(request).get_quiz(owner, quiz_id)
+    if quiz.notebook_id != notebook.id:
+        raise NotFound(f"quiz {quiz_id!r} not found")
+    return quiz
+
+
+def _int(raw: str | None, lowest: int, highest: int) -> int | None:
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return None
+    return value if lowest <= value <= highest else None
+
+
+def _last_attempts(request: Request, owner: Owner, quiz: Quiz) -> dict[str, Attempt]:
+    """Each item's latest attempt."""
+    latest: dict[str, Attempt] = {}
+    for attempt in study_store(request).list_attempts(owner, quiz.id):
+        known = latest.get(attempt.item_id)
+        if known is None or attempt.created_at >= known.created_at:
+            latest[attempt.item_id] = attempt
+    return latest
+
+
+def _quiz_rows(request: Request, owner: Owner, notebook: Notebook) -> list[dict[str, Any]]:
+    rows = []
+    for quiz in study_store(request).list_quizzes(owner, notebook.id):
+        attempts = study_store(request).list_attempts(owner, quiz.id)
+        rows.append({"id": quiz.id, "title": quiz.title, "items": len(quiz.items),
+                     "attempts": len(attempts),
+                     "correct": sum(a.verdict == "correct" for a in attempts)})  # fmt: skip
+    return rows
+
+
+def _deck(request: Request, owner: Owner, notebook: Notebook) -> Deck:
+    return Deck(study_store(request), owner, notebook.id)
+
+
+def _overview(
+    request: Request, owner: Owner, notebook: Notebook, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    deck = _deck(request, owner, notebook)
+    stats = compute(deck, days=CHART_DAYS)
+    rate = "–" if stats.recall_rate is None else f"{stats.recall_rate:.0%}"
+    return _render(
+        request,
+        "study/notebook.html",
+        status_code=status_code,
+        notebook=notebook,
+        tab="study",
+        base=_base(notebook),
+        quizzes=_quiz_rows(request, owner, notebook),
+        stats=stats,
+        chart_days=CHART_DAYS,
+        recall=rate,
+        most=MAX_ITEMS,
+        most_cards=MAX_CARDS,
+        kinds=KINDS,
+        source_count=len(services_of(request).store.list_sources(owner, notebook.id)),
+        **extra,
+    )
+
+
+def _page_owner_notebook(request: Request, notebook_id: str) -> tuple[Owner, Notebook] | Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    try:
+        return owner, notebook_by_id(services_of(request).store, owner, notebook_id)
+    except NotFound:
+        return _not_found(request)
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@router.get("/study", response_class=HTMLResponse)
+def study_home(request: Request) -> Response:
+    owner = auth.page_user(request)
+    if owner is None:
+        return _login_redirect(request)
+    notebooks = sorted(services_of(request).store.list_notebooks(owner),
+                       key=lambda n: n.name.casefold())  # fmt: skip
+    return _render(request, "study/home.html", notebooks=notebooks)
+
+
+@router.get("/notebooks/{notebook_id}/study", response_class=HTMLResponse)
+def study_page(request: Request, notebook_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    added = _int(request.query_params.get("added"), 0, 10_000)
+    return _overview(request, owner, notebook, added=added)
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+@router.post("/notebooks/{notebook_id}/study/quizzes")
+async def new_quiz(request: Request, notebook_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    count = _int(form.get("count"), 1, MAX_ITEMS)
+    kind = form.get("kind", "mixed")
+    if count is None or kind not in KINDS:
+        message = i18n.translate("study.error_count", i18n.request_language(request),
+                                 most=MAX_ITEMS)  # fmt: skip
+        return _overview(request, owner, notebook, 422, error=message)
+    from fastapi.concurrency import run_in_threadpool
+
+    try:
+        saved, _ = await run_in_threadpool(make_quiz, services_of(request),
+                                           study_store(request), owner, notebook, count,
+                                           kind)  # fmt: skip
+    except InputError:
+        key = "study.no_question"
+        if not services_of(request).store.list_sources(owner, notebook.id):
+            key = "study.no_sources"
+        message = i18n.translate(key, i18n.request_language(request))
+        return _overview(request, owner, notebook, 422, error=message)
+    return RedirectResponse(f"{_base(notebook)}/quizzes/{quote(saved.id)}?n=1", status_code=303)
+
+
+def _question(
+    request: Request, owner: Owner, notebook: Notebook, quiz: Quiz, number: int, **extra: Any
+) -> HTMLResponse:
+    item = quiz.items[number - 1]
+    return _render(
+        request,
+        "study/question.html",
+        notebook=notebook,
+        tab="study",
+        base=_base(notebook),
+        quiz=quiz,
+        number=number,
+        item=item,
+        letters="ABCD",
+        **extra,
+    )
+
+
+def _quiz_and_number(
+    request: Request, notebook_id: str, quiz_id: str, number: int | None
+) -> tuple[Owner, Notebook, Quiz] | Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    try:
+        quiz = _quiz_in(request, owner, notebook, quiz_id)
+    except NotFound:
+        return _not_found(request)
+    if number is None or not 1 <= number <= len(quiz.items):
+        return _not_found(request)
+    return owner, notebook, quiz
+
+
+def _number(request: Request) -> int | None:
+    return _int(request.query_params.get("n", "1"), 1, MAX_ITEMS)
+
+
+@router.get("/notebooks/{notebook_id}/study/quizzes/{quiz_id}", response_class=HTMLResponse)
+def question_page(request: Request, notebook_id: str, quiz_id: str) -> Response:
+    number = _number(request)
+    found = _quiz_and_number(request, notebook_id, quiz_id, number)
+    if isinstance(found, Response):
+        return found
+    return _question(request, *found, number or 1)
+
+
+@router.post("/notebooks/{notebook_id}/study/quizzes/{quiz_id}")
+async def answer_question(request: Request, notebook_id: str, quiz_id: str) -> Response:
+    number = _number(request)
+    found = _quiz_and_number(request, notebook_id, quiz_id, number)
+    if isinstance(found, Response):
+        return found
+    owner, notebook, quiz = found
+    number = number or 1
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    item = quiz.items[number - 1]
+    given = " ".join(form.get("answer", "").split())
+    try:
+        graded = grade(item, given, embedder=services_of(request).embedder)
+    except InputError as exc:  # a choice that is not A-D
+        return _question(request, owner, notebook, quiz, number, error=str(exc), given=given)
+    study_store(request).add_attempt(owner, item.id, given, graded.verdict, graded.score,
+                                     graded.method, graded.feedback)  # fmt: skip
+    return _question(request, owner, notebook, quiz, number, graded=graded, given=given)
+
+
+@router.get("/notebooks/{notebook_id}/study/quizzes/{quiz_id}/results",
+            response_class=HTMLResponse)  # fmt: skip
+def quiz_results(request: Request, notebook_id: str, quiz_id: str) -> Response:
+    found = _quiz_and_number(request, notebook_id, quiz_id, 1)
+    if isinstance(found, Response):
+        return found
+    owner, notebook, quiz = found
+    latest = _last_attempts(request, owner, quiz)
+    rows = [(item, latest.get(item.id)) for item in quiz.items]
+    answered = [attempt for _, attempt in rows if attempt is not None]
+    return _render(
+        request,
+        "study/results.html",
+        notebook=notebook,
+        tab="study",
+        base=_base(notebook),
+        quiz=quiz,
+        rows=rows,
+        answered=len(answered),
+        right=sum(a.verdict == "correct" for a in answered),
+    )
+
+
+@router.post("/notebooks/{notebook_id}/study/quizzes/{quiz_id}/cards")
+async def cards_from_quiz(request: Request, notebook_id: str, quiz_id: str) -> Response:
+    found = _quiz_and_number(request, notebook_id, quiz_id, 1)
+    if isinstance(found, Response):
+        return found
+    owner, notebook, quiz = found
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    deck = _deck(request, owner, notebook)
+    added = [deck.add(item.question, item.answer, item.citation) for item in quiz.items]
+    made = sum(card is not None for card in added)
+    return RedirectResponse(f"{_base(notebook)}?added={made}", status_code=303)
+
+
+# --------------------------------------------------------------------------- cards
+
+
+@router.post("/notebooks/{notebook_id}/study/cards")
+async def new_cards(request: Request, notebook_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    count = _int(form.get("count"), 1, MAX_CARDS)
+    if count is None:
+        message = i18n.translate("study.error_count", i18n.request_language(request),
+                                 most=MAX_CARDS)  # fmt: skip
+        return _overview(request, owner, notebook, 422, error=message)
+    from fastapi.concurrency import run_in_threadpool
+
+    from causerie.assistants.kit.passages import notebook_passages
+
+    services = services_of(request)
+    deck = _deck(request, owner, notebook)
+
+    def make() -> int:
+        pool = notebook_passages(services.store, owner, notebook)
+        existing = [card.front for card in deck.cards()]
+        result = make_cards(services.make_provider(), pool, count, embedder=services.embedder,
+                            skip_fronts=existing)  # fmt: skip
+        added = [deck.add(d.front, d.back, d.citation) for d in result.drafts]
+        return sum(card is not None for card in added)
+
+    try:
+        made = await run_in_threadpool(make)
+    except InputError as exc:
+        return _overview(request, owner, notebook, 422, error=str(exc))
+    return RedirectResponse(f"{_base(notebook)}?added={made}", status_code=303)
+
+
+@router.get("/notebooks/{notebook_id}/study/review", response_class=HTMLResponse)
+def review_page(request: Request, notebook_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    deck = _deck(request, owner, notebook)
+    due = deck.due()
+    card = due[0] if due else None
+    upcoming = sorted(c.due for c in deck.cards()) if card is None else []
+    ratings = []
+    if card is not None:
+        ratings = [(int(r), format_interval(d)) for r, d in deck.preview(card).items()]
+    return _render(
+        request,
+        "study/review.html",
+        notebook=notebook,
+        tab="study",
+        base=_base(notebook),
+        card=card,
+        due_count=len(due),
+        ratings=ratings,
+        next_due=upcoming[0].astimezone().strftime("%Y-%m-%d %H:%M") if upcoming else None,
+    )
+
+
+@router.post("/notebooks/{notebook_id}/study/review")
+async def rate_card(request: Request, notebook_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    try:
+        card = study_store(request).get_card(owner, form.get("card_id", ""))
+        if card.notebook_id != notebook.id:
+            raise NotFound("card not found")
+        rating = parse_rating(form.get("rating", ""))
+    except NotFound:
+        return _not_found(request)
+    except InputError as exc:
+        return _render(request, "message.html", status_code=422, message=str(exc))
+    _deck(request, owner, notebook).review(card, rating)
+    return RedirectResponse(f"{_base(notebook)}/review", status_code=303)
+
+
+# --------------------------------------------------------------------------- chart and exports
+
+
+@router.get("/notebooks/{notebook_id}/study/progress.svg")
+def progress_chart(request: Request, notebook_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    chart = svg_chart(compute(_deck(request, owner, notebook), days=CHART_DAYS))
+    return Response(chart, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/notebooks/{notebook_id}/study/export.apkg")
+def export_apkg_file(request: Request, notebook_id: str) -> Response:
+    return _export(request, notebook_id, "apkg")
+
+
+@router.get("/notebooks/{notebook_id}/study/export.csv")
+def export_csv_file(request: Request, notebook_id: str) -> Response:
+    return _export(request, notebook_id, "csv")
+
+
+def _export(request: Request, notebook_id: str, fmt: Literal["apkg", "csv"]) -> Response:
+    from causerie.assistants.study.anki import export_apkg, export_csv
+
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    cards = _deck(request, owner, notebook).cards()
+    if not cards:
+        message = i18n.translate("study.no_cards", i18n.request_language(request))
+        return _render(request, "message.html", status_code=404, message=message)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"deck.{fmt}"
+        if fmt == "apkg":
+            export_apkg(cards, path, f"Causerie::{notebook.name}", f"{owner.id}:{notebook.id}")
+        else:
+            export_csv(cards, path)
+        data = path.read_bytes()
+    media = "application/apkg" if fmt == "apkg" else "text/csv; charset=utf-8"
+    filename = quote(f"{notebook.name}.{fmt}")
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{filename}",
+        "Cache-Control": "no-store",
+    })  # fmt: skip
+
+
+# --------------------------------------------------------------------------- API
+
+
+@api_router.get("/notebooks/{notebook_id}/study/stats", summary="Study progress of a notebook")
+def stats_json(request: Request, notebook_id: str, owner: User) -> dict[str, Any]:
+    notebook = notebook_by_id(services_of(request).store, owner, notebook_id)
+    return compute(_deck(request, owner, notebook), days=CHART_DAYS).to_json()
+
+
+@api_router.get("/notebooks/{notebook_id}/study/quizzes", summary="Saved quizzes of a notebook")
+def quizzes_json(request: Request, notebook_id: str, owner: User) -> list[dict[str, Any]]:
+    notebook = notebook_by_id(services_of(request).store, owner, notebook_id)
+    return _quiz_rows(request, owner, notebook)
+
+
+router.include_router(api_router)
