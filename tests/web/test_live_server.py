@@ -3,16 +3,27 @@ and without streaming, citations), and a client that disconnects mid-answer."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from dataclasses import replace
 
 import httpx
 import openai
 import pytest
-from web_helpers import SUNDAY_ANSWER, Actor, LiveServer, new_notebook
+from web_helpers import (
+    LIBRARY_MD,
+    SUNDAY_ANSWER,
+    TEST_LIMITS,
+    Actor,
+    LiveServer,
+    new_notebook,
+    upload,
+)
 
 from causerie.providers.fake import FakeProvider
 from causerie.types import Owner
+from causerie.web.chat import ChatRunner
 
 
 @pytest.fixture
@@ -162,8 +173,8 @@ def test_a_client_that_disconnects_stops_the_answer(
 class WatchedFake(FakeProvider):
     """The fake, counting how many generations run at the same time."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, max_concurrency: int = 1) -> None:
+        super().__init__(max_concurrency=max_concurrency)
         self.running = 0
         self.most_at_once = 0
         self._count_lock = threading.Lock()
@@ -185,12 +196,98 @@ class WatchedFake(FakeProvider):
 
 
 @pytest.fixture
-def fake() -> WatchedFake:
-    """This module's model: the fake, watched (every test here may use the count)."""
-    return WatchedFake()
+def fake(request: pytest.FixtureRequest) -> WatchedFake:
+    """This module's model: the fake, watched (every test here may use the count). It takes
+    one request at a time unless a test asks for more: `parametrize("fake", [4], indirect=True)`."""
+    return WatchedFake(max_concurrency=getattr(request, "param", 1))
 
 
-def test_generations_run_one_at_a_time_while_the_server_keeps_serving(
+LONG_ANSWER = " ".join([SUNDAY_ANSWER] * 8)  # eight checked sentences: eight delta events
+
+
+def stream_chats(live_server: LiveServer, askers: list[tuple[Actor, str]]) -> list[str]:
+    """Each (user, notebook) asks at the same moment over SSE, in a thread of its own; the
+    users' names in the order their delta events arrived."""
+    arrivals: list[str] = []
+    answers: dict[str, str] = {}
+    lock = threading.Lock()
+    start = threading.Barrier(len(askers))
+
+    def ask(actor: Actor, notebook_id: str) -> None:
+        with httpx.Client(base_url=live_server.url, headers=actor.bearer, timeout=30) as http:
+            start.wait()
+            with http.stream(
+                "POST",
+                f"/api/notebooks/{notebook_id}/chat",
+                json={"question": "When is the library open on Sundays?"},
+                headers={"Accept": "text/event-stream"},
+            ) as response:
+                assert response.status_code == 200
+                event = ""
+                for line in response.iter_lines():
+                    if line.startswith("event: "):
+                        event = line[7:]
+                        if event == "delta":
+                            with lock:
+                                arrivals.append(actor.name)
+                    elif line.startswith("data: ") and event == "answer":
+                        answers[actor.name] = line
+
+    threads = [threading.Thread(target=ask, args=pair) for pair in askers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers) == sorted(actor.name for actor, _ in askers), "a stream failed"
+    assert all("10:00 to 14:00" in line for line in answers.values())
+    return arrivals
+
+
+def switches(arrivals: list[str]) -> int:
+    return sum(a != b for a, b in itertools.pairwise(arrivals))
+
+
+@pytest.fixture
+def bobs_library(make_actor) -> tuple[Actor, str]:  # type: ignore[no-untyped-def]
+    bob: Actor = make_actor("bob")
+    notebook_id = new_notebook(bob, "Library")
+    job = upload(bob, notebook_id, ("library.md", LIBRARY_MD))
+    assert job["items"][0]["status"] == "added", job
+    return bob, notebook_id
+
+
+@pytest.mark.parametrize("fake", [4], indirect=True)
+def test_two_users_stream_at_once_from_a_provider_that_takes_four_requests(
+    live_server: LiveServer,
+    alice: Actor,
+    library: str,
+    bobs_library: tuple[Actor, str],
+    fake: WatchedFake,
+) -> None:
+    fake.delay_s = 0.03  # ~0.3 s a sentence, ~2.4 s an answer
+    fake.enqueue(LONG_ANSWER, LONG_ANSWER)
+    arrivals = stream_chats(live_server, [(alice, library), bobs_library])
+    assert arrivals.count("alice") == arrivals.count("bob") == 8
+    assert fake.most_at_once == 2
+    assert switches(arrivals) >= 3, arrivals  # their deltas interleave
+
+
+def test_two_users_take_turns_on_a_provider_that_takes_one_request(
+    live_server: LiveServer,
+    alice: Actor,
+    library: str,
+    bobs_library: tuple[Actor, str],
+    fake: WatchedFake,
+) -> None:
+    fake.delay_s = 0.01
+    fake.enqueue(LONG_ANSWER, LONG_ANSWER)
+    arrivals = stream_chats(live_server, [(alice, library), bobs_library])
+    assert arrivals.count("alice") == arrivals.count("bob") == 8
+    assert fake.most_at_once == 1
+    assert switches(arrivals) == 1, arrivals  # one whole answer, then the other
+
+
+def test_generations_beyond_what_the_provider_takes_wait_while_the_server_keeps_serving(
     live_server: LiveServer, alice: Actor, library: str, fake: WatchedFake
 ) -> None:
     fake.delay_s = 0.01
@@ -215,4 +312,64 @@ def test_generations_run_one_at_a_time_while_the_server_keeps_serving(
     for thread in threads:
         thread.join(timeout=30)
     assert len(answers) == 3 and all("10:00 to 14:00" in a for a in answers)
+    assert fake.most_at_once == 1  # the provider takes one: the other two waited their turn
+
+
+def test_a_full_queue_answers_429_for_the_user_and_503_for_everybody(
+    live_server: LiveServer,
+    alice: Actor,
+    library: str,
+    bobs_library: tuple[Actor, str],
+    make_actor,  # type: ignore[no-untyped-def]
+    fake: WatchedFake,
+) -> None:
+    app = live_server.app
+    runner = ChatRunner(
+        app.state.services.engine, replace(TEST_LIMITS, chat_waiting_per_user=1, chat_waiting=2)
+    )
+    app.state.chat = runner
+    bob, bobs = bobs_library
+    carol: Actor = make_actor("carol")
+    carols = new_notebook(carol, "Carol's")
+    fake.delay_s = 0.05
+    fake.enqueue(*[LONG_ANSWER] * 3)
+    statuses: list[int] = []
+
+    def ask(actor: Actor, notebook_id: str) -> None:
+        with httpx.Client(base_url=live_server.url, headers=actor.bearer, timeout=60) as http:
+            reply = http.post(f"/api/notebooks/{notebook_id}/chat", json={"question": "Sunday?"})
+            statuses.append(reply.status_code)
+
+    def soon(condition) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+
+    waiting = [threading.Thread(target=ask, args=(alice, library))]
+    waiting[0].start()
+    soon(lambda: fake.running == 1)  # alice's first question is being answered
+    waiting.append(threading.Thread(target=ask, args=(alice, library)))
+    waiting[1].start()
+    soon(lambda: runner.admission.waiting("alice") == 1)
+    with httpx.Client(base_url=live_server.url, timeout=10) as http:
+        mine = http.post(
+            f"/api/notebooks/{library}/chat", json={"question": "Sunday?"}, headers=alice.bearer
+        )
+        assert mine.status_code == 429, mine.text
+        assert mine.json()["error"]["code"] == "queue_full"
+        assert int(mine.headers["Retry-After"]) >= 1
+        waiting.append(threading.Thread(target=ask, args=(bob, bobs)))
+        waiting[2].start()
+        soon(lambda: runner.admission.waiting() == 2)
+        full = http.post(
+            f"/api/notebooks/{carols}/chat", json={"question": "Hi?"}, headers=carol.bearer
+        )
+        assert full.status_code == 503, full.text
+        assert full.json()["error"]["code"] == "server_busy"
+        assert int(full.headers["Retry-After"]) >= 1
+    fake.delay_s = 0  # the rest streams at once
+    for thread in waiting:
+        thread.join(timeout=30)
+    assert statuses == [200, 200, 200]
     assert fake.most_at_once == 1

@@ -109,6 +109,7 @@ def _sdk_options(settings: Settings) -> dict[str, Any]:
         "base_url": settings.base_url or None,
         "timeout_s": settings.request_timeout_s,
         "max_retries": settings.max_retries,
+        "max_concurrent_requests": settings.max_concurrent_requests,
     }
 
 
@@ -146,6 +147,7 @@ def make_provider(settings: Settings) -> Provider:
             timeout_s=settings.request_timeout_s,
             max_retries=settings.max_retries,
             context_window=settings.context_window,
+            max_concurrent_requests=settings.max_concurrent_requests,
         )
     if kind == "anthropic":
         from causerie.providers.anthropic import AnthropicProvider

@@ -68,6 +68,7 @@ class AnthropicProvider:
         base_url: str | None = None,
         timeout_s: float = 120.0,
         max_retries: int = 2,
+        max_concurrent_requests: int = 4,
         *,
         http_client: Any = None,
     ) -> None:
@@ -83,7 +84,10 @@ class AnthropicProvider:
         self.model = model or DEFAULT_MODEL
         self.timeout_s = timeout_s
         self.capabilities = Capabilities(
-            structured_output=True, vision=False, context_window=CONTEXT_WINDOW
+            structured_output=True,
+            vision=False,
+            context_window=CONTEXT_WINDOW,
+            max_concurrency=max_concurrent_requests,
         )
         self._client = anthropic.Anthropic(
             api_key=key,

@@ -19,6 +19,7 @@ class Capabilities:
     structured_output: bool = False  # honours GenerationOptions.json_schema
     vision: bool = False
     context_window: int = 4096
+    max_concurrency: int = 1  # requests it takes at once; the web chat queues the rest
 
 
 @runtime_checkable

@@ -55,8 +55,11 @@ class FakeProvider:
         strict: bool = False,
         context_window: int = 4096,
         delay_s: float = 0.0,
+        max_concurrency: int = 1,
     ) -> None:
-        self.capabilities = Capabilities(structured_output=True, context_window=context_window)
+        self.capabilities = Capabilities(
+            structured_output=True, context_window=context_window, max_concurrency=max_concurrency
+        )
         self.strict = strict
         self.delay_s = delay_s  # pause before each delta, to test cancellation while streaming
         self.calls: list[tuple[list[Message], GenerationOptions]] = []

@@ -57,6 +57,7 @@ class GeminiProvider:
         base_url: str | None = None,
         timeout_s: float = 120.0,
         max_retries: int = 2,
+        max_concurrent_requests: int = 4,
     ) -> None:
         try:
             from google import genai
@@ -72,7 +73,10 @@ class GeminiProvider:
         self.timeout_s = timeout_s
         self.base_url = base_url or "https://generativelanguage.googleapis.com"
         self.capabilities = Capabilities(
-            structured_output=True, vision=False, context_window=CONTEXT_WINDOW
+            structured_output=True,
+            vision=False,
+            context_window=CONTEXT_WINDOW,
+            max_concurrency=max_concurrent_requests,
         )
         http_options = types.HttpOptions(
             base_url=base_url,

@@ -54,7 +54,10 @@ class LlamaCppProvider:
         self.n_ctx = n_ctx
         self.n_threads = n_threads if n_threads > 0 else available_cores()
         self._threads_by_policy = n_threads <= 0
-        self.capabilities = Capabilities(structured_output=True, context_window=n_ctx)
+        # one request at a time: the runner serialises generations, even across processes
+        self.capabilities = Capabilities(
+            structured_output=True, context_window=n_ctx, max_concurrency=1
+        )
         self.runtime = runtime
         self._backend_json = json.dumps(dict(backend), sort_keys=True) if backend else ""
         self._explicit_path = Path(model_path).expanduser() if model_path else None

@@ -237,6 +237,7 @@ class OpenAICompatProvider:
         *,
         client: httpx.Client | None = None,
         context_window: int = 8192,
+        max_concurrent_requests: int = 4,
         include_usage: bool = True,
         backoff_base_s: float = 0.5,
         retry_after_cap_s: float = 20.0,
@@ -254,7 +255,11 @@ class OpenAICompatProvider:
         self.timeout_s = timeout_s
         self.retry = RetryPolicy(max_retries, backoff_base_s, retry_after_cap_s)
         self.include_usage = include_usage
-        self.capabilities = Capabilities(structured_output=True, context_window=context_window)
+        self.capabilities = Capabilities(
+            structured_output=True,
+            context_window=context_window,
+            max_concurrency=max_concurrent_requests,
+        )
         self._sleep = sleep
         self._owns_client = client is None
         self._client = client or httpx.Client(

@@ -1,14 +1,19 @@
-"""Running Engine.ask for web requests: one generation at a time, off the event loop.
+"""Running Engine.ask for web requests: admitted through a fair queue, off the event loop.
 
-The embedded llama.cpp model is not thread-safe, so every generation holds one lock. The
-engine's blocking generator runs in a worker thread of its own and hands its events to the
-event loop through a memory stream, so the server keeps serving while a model writes. When
-the reader goes away (the browser closed the stream, the client disconnected), the worker closes
-the generator at the next event: the engine keeps the partial answer, marked interrupted.
+The provider says how many requests it takes at once (`Capabilities.max_concurrency`: 1 for
+the embedded runner, which serialises itself anyway; `max_concurrent_requests` for a model
+server). Turns beyond that wait in a fair per-user queue (`causerie.web.admission`); a user
+with too many waiting gets 429, a full queue 503, both with Retry-After. An admitted turn's
+blocking generator runs in a worker thread of its own and hands its events to the event loop
+through a memory stream, so the server keeps serving while a model writes; the slot is handed
+back when that thread is done with the model. When the reader goes away (the browser closed
+the stream, the client disconnected), the worker closes the generator at the next event: the
+engine keeps the partial answer, marked interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections.abc import AsyncIterator, Generator
@@ -20,6 +25,7 @@ import anyio.lowlevel
 
 from causerie.session import Answer, Engine, Retrieved, SessionEvent, final_answer_async
 from causerie.types import Notebook, Owner
+from causerie.web.admission import Admission, QueueFull, Slot
 from causerie.web.errors import ApiError
 from causerie.web.limits import WebLimits
 from causerie.web.ratelimit import RateLimiter
@@ -30,8 +36,32 @@ _DONE = object()
 class ChatRunner:
     def __init__(self, engine: Engine, limits: WebLimits) -> None:
         self.engine = engine
-        self.generation_lock = threading.Lock()
+        self.limits = limits
         self.rate = RateLimiter(limits.chat_burst, limits.chat_refill_s)
+        self._admission: Admission | None = None
+
+    @property
+    def admission(self) -> Admission:
+        """The queue, sized by the provider's capabilities (built with the provider, on the
+        first question)."""
+        if self._admission is None:
+            self._admission = Admission(
+                capacity=self.engine.provider.capabilities.max_concurrency,
+                per_user=self.limits.chat_waiting_per_user,
+                total=self.limits.chat_waiting,
+            )
+        return self._admission
+
+    async def enter(self, owner: Owner) -> Slot:
+        """A model slot for one of this user's turns, after the turns ahead of it; 429 when
+        the user has too many waiting, 503 when the whole queue is full."""
+        try:
+            return await self.admission.enter(owner.id)
+        except QueueFull as full:
+            status, code = (503, "server_busy") if full.whole else (429, "queue_full")
+            raise ApiError(
+                status, code, str(full), headers={"Retry-After": str(full.retry_after_s)}
+            ) from None
 
     def check_rate(self, owner: Owner) -> None:
         """429 with Retry-After when this user has asked too often."""
@@ -49,6 +79,7 @@ class ChatRunner:
     ) -> AsyncIterator[SessionEvent]:
         """Engine.ask's events, produced in a worker thread. An error the engine raises comes
         out here; closing this iterator early stops the generation at its next event."""
+        slot = await self.enter(owner)
         send, receive = anyio.create_memory_object_stream[Any](max_buffer_size=math.inf)
         stop = threading.Event()
         token = anyio.lowlevel.current_token()
@@ -60,8 +91,12 @@ class ChatRunner:
                 return False  # the reader is gone (or the loop has stopped)
             return True
 
+        def leave() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has stopped: nobody waits
+                anyio.from_thread.run_sync(self.admission.leave, slot, token=token)
+
         def work() -> None:
-            with self.generation_lock:
+            try:
                 produced = self.engine.ask(owner, notebook, question, conversation_id)
                 assert isinstance(produced, Generator)  # close() stops it mid-answer
                 try:
@@ -72,9 +107,15 @@ class ChatRunner:
                     deliver(exc)
                 finally:
                     produced.close()  # GeneratorExit mid-answer: saved as interrupted
-                    deliver(_DONE)
+            finally:
+                leave()  # before the end is told: the next turn may start at once
+                deliver(_DONE)
 
-        threading.Thread(target=work, name="causerie-chat", daemon=True).start()
+        try:
+            threading.Thread(target=work, name="causerie-chat", daemon=True).start()
+        except BaseException:
+            self.admission.leave(slot)
+            raise
         try:
             async with receive:
                 async for item in receive:

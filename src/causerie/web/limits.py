@@ -18,6 +18,8 @@ class WebLimits:
     max_files: int = 100  # files in one upload request
     chat_burst: int = 10  # chat requests a user may send at once ...
     chat_refill_s: float = 3.0  # ... then one more every this many seconds
+    chat_waiting_per_user: int = 3  # chat turns one user may have waiting for the model ...
+    chat_waiting: int = 64  # ... and all users together (then 429 / 503 with Retry-After)
     max_jobs_kept: int = 50  # finished ingestion jobs remembered per user
     max_password_checks: int = 2  # argon2 verifications (64 MiB each) running at once
     max_queued_jobs: int = 5  # ingestion jobs one user may have waiting or running
