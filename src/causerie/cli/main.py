@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("causerie.cli.server", "serve", "Serve the web app and the HTTP APIs."),
     "users": ("causerie.cli.users", "users", "Create and list web/API accounts."),
     "tokens": ("causerie.cli.users", "tokens", "Create, list and revoke API tokens."),
+    "worker": ("causerie.cli.jobs", "worker", "Run queued jobs until stopped."),
+    "jobs": ("causerie.cli.jobs", "jobs", "List your jobs; cancel one."),
 }
 # Assistants (study, ...) add their command groups through causerie.assistants.registry.
 

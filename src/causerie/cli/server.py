@@ -13,8 +13,10 @@ ANY_ADDRESS = ("0.0.0.0", "::")
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-worker", is_flag=True,
+              help="Run no job worker in this process (`causerie worker` runs them).")  # fmt: skip
 @click.pass_obj
-def serve(app: App, host: str, port: int) -> None:
+def serve(app: App, host: str, port: int, no_worker: bool) -> None:
     """Serve the web app and the APIs (sign in with an account from `causerie users create`)."""
     import uvicorn
 
@@ -28,7 +30,8 @@ def serve(app: App, host: str, port: int) -> None:
     if host not in (*LOOPBACK, *ANY_ADDRESS) and host not in settings.allowed_hosts:
         hosts = [*settings.allowed_hosts, host]  # the name it listens on is served
         settings = settings.model_copy(update={"allowed_hosts": hosts})
-    web = create_app(settings)
+    web = create_app(settings, worker=not no_worker)
+    web.state.jobs.start_worker()  # jobs left by a stopped server go on now
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Causerie on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
     if not has_users:

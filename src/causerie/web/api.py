@@ -273,13 +273,14 @@ async def upload_sources(request: Request, notebook_id: str, owner: User) -> dic
         if files > limits.max_files:  # whoever parsed the form first, the count holds
             message = f"{files} files sent; at most {limits.max_files} per request"
             raise ApiError(413, "payload_too_large", message)
-        inputs = [await _job_input(upload, limits.max_file_bytes) for upload in uploads]
+        inputs = [_job_input(upload, limits.max_file_bytes) for upload in uploads]
+        # the files are copied to the job's spool folder (not read into memory) and queued
+        return await run_in_threadpool(jobs_of(request).submit, owner, book, inputs)
     finally:
         await form.close()
-    return jobs_of(request).submit(owner, book, inputs)
 
 
-async def _job_input(upload: UploadFile, max_bytes: int) -> JobInput:
+def _job_input(upload: UploadFile, max_bytes: int) -> JobInput:
     """An uploaded file as a job input; a bad name or a size over the limit is refused here,
     reported with the job, and never read."""
     try:
@@ -289,7 +290,7 @@ async def _job_input(upload: UploadFile, max_bytes: int) -> JobInput:
     size = upload.size or 0
     if size > max_bytes:
         return JobInput(name, error=f"{name}: {too_large(size, max_bytes)}")
-    return JobInput(name, data=await upload.read())
+    return JobInput(name, stream=upload.file, size=size)
 
 
 @router.post(

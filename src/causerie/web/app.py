@@ -8,7 +8,8 @@ app.state holds what the routes share:
     accounts  causerie.accounts.AccountStore ($CAUSERIE_HOME/accounts.sqlite3)
     limits    causerie.web.limits.WebLimits
     chat      causerie.web.chat.ChatRunner (one generation at a time; per-user rate limit)
-    jobs      causerie.web.jobs.JobRegistry (ingestion in background threads)
+    jobs      causerie.web.jobs.JobRegistry (ingestion jobs on the durable queue; the
+              in-process worker unless create_app(worker=False))
     login_guard  causerie.web.login_guard.LoginGuard (sign-in backoff, bounded password checks)
     setup_code   the one-time code the first-run /setup form asks for (`serve` prints it)
     assistants   causerie.assistants.registry.AppRegistry: each assistant's router is mounted,
@@ -37,6 +38,7 @@ from causerie.accounts import AccountStore
 from causerie.assistants.registry import AppRegistry, default_registry, load
 from causerie.config import Settings
 from causerie.ingest.sandbox import Budget
+from causerie.jobs import SQLiteJobQueue, Worker
 from causerie.web import api, auth_pages, i18n, openai_api, pages
 from causerie.web.chat import ChatRunner
 from causerie.web.errors import install_error_handlers
@@ -60,19 +62,14 @@ def create_app(
     provider_factory: Callable[[], Provider] | None = None,
     limits: WebLimits | None = None,
     setup_code: str | None = None,
+    worker: bool = True,
     assistants: AppRegistry | None = None,
 ) -> FastAPI:
     services = Services(settings, provider_factory=provider_factory)
     services.warm()
     limits = limits or WebLimits.from_settings(services.settings)
     accounts = AccountStore.in_folder(services.settings.home)
-    jobs = JobRegistry(
-        services,
-        keep_per_owner=limits.max_jobs_kept,
-        max_queued_jobs=limits.max_queued_jobs,
-        max_queued_bytes=limits.max_queued_bytes,
-        budget=Budget(limits.file_wall_s, limits.file_cpu_s, limits.file_memory_bytes),
-    )
+    jobs = _jobs(services, limits, worker)
 
     app = FastAPI(
         title="Causerie",
@@ -120,6 +117,23 @@ def _mount_assistants(app: FastAPI, assistants: AppRegistry) -> None:
         if assistant.static is not None:
             scripts = StaticFiles(directory=assistant.static)
             app.mount(f"/static/assistants/{assistant.name}", scripts, name=assistant.name)
+
+
+def _jobs(services: Services, limits: WebLimits, start_worker: bool) -> JobRegistry:
+    """The durable job queue with the web's per-user caps, and an in-process worker (unless
+    `serve --no-worker`: then `causerie worker` processes run the jobs). The worker thread
+    starts with the first submission, or at once with `app.state.jobs.start_worker()` (what
+    `serve` does, so that jobs left by a stopped server go on)."""
+    queue = services.job_queue
+    queue.max_queued_jobs = limits.max_queued_jobs
+    queue.max_queued_bytes = limits.max_queued_bytes
+    if isinstance(queue, SQLiteJobQueue):
+        queue.keep_per_owner = limits.max_jobs_kept
+    budget = Budget(limits.file_wall_s, limits.file_cpu_s, limits.file_memory_bytes)
+    worker = Worker(queue, services, services.spool, budget=budget) if start_worker else None
+    return JobRegistry(
+        services, queue, services.spool, worker=worker, max_file_bytes=limits.max_file_bytes
+    )
 
 
 def new_setup_code() -> str:

@@ -15,6 +15,7 @@ Layout (PRAGMA user_version = SCHEMA_VERSION):
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from causerie.errors import StoreError
@@ -124,12 +125,20 @@ MIGRATIONS: dict[int, str] = {}
 
 
 def open_database(path: Path) -> sqlite3.Connection:
-    """A connection to the database at `path` (its folder and schema created if needed).
+    """A connection to the store's database at `path` (its folder and schema created if
+    needed); see `connect`. Anything that is not a usable Causerie database raises StoreError
+    naming the file."""
+    return connect(path, migrate)
 
-    WAL mode, foreign keys on, autocommit (isolation_level=None: transactions are explicit),
-    shareable across threads (the caller serialises its use). Anything that is not a usable
-    Causerie database raises StoreError naming the file.
-    """
+
+def connect(
+    path: Path, setup: Callable[[sqlite3.Connection, Path], None] | None = None
+) -> sqlite3.Connection:
+    """The one way Causerie opens an SQLite file (the store, the job queue, the accounts and
+    study databases): its folder created, WAL mode, foreign keys on, a 10 s busy timeout,
+    autocommit (isolation_level=None: transactions are explicit), shareable across threads
+    (the caller serialises its use); then `setup(conn, path)` creates or migrates its tables.
+    SQLite errors raise StoreError naming the file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -147,7 +156,8 @@ def open_database(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA mmap_size = 1073741824")  # reads of a large index: 2x faster
-        migrate(conn, path)
+        if setup is not None:
+            setup(conn, path)
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
