@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -25,8 +24,10 @@ from causerie.providers.fake import FakeProvider
 from causerie.web.app import close_app, create_app
 
 from .conftest import reply
+from .study_web_helpers import Browser, fast_password_hashing, sign_in
 
-PASSWORD = "correct horse battery staple"
+__all__ = ["fast_password_hashing"]  # an autouse fixture, used by being imported here
+
 CHLOROPHYLL = reply(
     question="What absorbs sunlight in plant cells?",
     answer="Chlorophyll",
@@ -40,14 +41,6 @@ BASTILLE = reply(
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr("causerie.accounts.passwords._HASHER", cheap)
-
-
 @pytest.fixture
 def app(settings: Settings, fake: FakeProvider) -> Iterator[FastAPI]:
     served = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, "testserver"]})
@@ -57,18 +50,8 @@ def app(settings: Settings, fake: FakeProvider) -> Iterator[FastAPI]:
 
 
 @dataclass
-class Student:
-    name: str
-    browser: TestClient
-    csrf: str
-    notebook_id: str
-
-    def get(self, path: str, **kwargs: object) -> httpx.Response:
-        return self.browser.get(path, **kwargs)  # type: ignore[arg-type]
-
-    def post(self, path: str, data: dict[str, str] | None = None) -> httpx.Response:
-        form = {"csrf_token": self.csrf, **(data or {})}
-        return self.browser.post(path, data=form, follow_redirects=False)
+class Student(Browser):
+    notebook_id: str = ""
 
     @property
     def study(self) -> str:
@@ -79,24 +62,16 @@ class Student:
 def students(app: FastAPI, sources: list[Path]) -> Iterator[dict[str, Student]]:
     """alice and bob, signed in; each has a notebook 'course' holding the two sources."""
     made: dict[str, Student] = {}
+    services = app.state.services
     for name in ("alice", "bob"):
-        user = app.state.accounts.create_user(name, PASSWORD)
-        browser = TestClient(app)
-        login = browser.get("/login")
-        token = re.search(r'name="csrf-token" content="([^"]+)"', login.text)
-        assert token
-        done = browser.post("/login", follow_redirects=False,
-                            data={"username": name, "password": PASSWORD,
-                                  "csrf_token": token.group(1)})  # fmt: skip
-        assert done.status_code == 303, done.text
-        csrf = browser.get("/api/me").json()["csrf_token"]
-        services = app.state.services
-        notebook = services.store.ensure_notebook(user.owner, "course")
-        services.ingestor.add_many(user.owner, notebook, [str(p) for p in sources])
-        made[name] = Student(name, browser, csrf, notebook.id)
+        browser = sign_in(app, name)
+        owner = app.state.accounts.get_user(name).owner
+        notebook = services.store.ensure_notebook(owner, "course")
+        services.ingestor.add_many(owner, notebook, [str(p) for p in sources])
+        made[name] = Student(name, browser.client, browser.csrf, notebook.id)
     yield made
     for student in made.values():
-        student.browser.close()
+        student.client.close()
 
 
 def make_quiz(student: Student, fake: FakeProvider) -> str:
@@ -123,7 +98,7 @@ def test_the_registry_lists_study_in_the_navigation_and_on_each_notebook(
     assert f'href="{alice.study}"' in tabs
     listing = alice.get("/study")
     assert listing.status_code == 200 and f'href="{alice.study}"' in listing.text
-    alice.browser.cookies.set("lang", "fr")
+    alice.client.cookies.set("lang", "fr")
     french = alice.get(alice.study)
     assert "Créer un quiz" in french.text and '<a href="/study">Réviser</a>' in french.text
 
@@ -259,7 +234,7 @@ def test_writes_need_the_csrf_token_and_a_sign_in(
 ) -> None:
     alice = students["alice"]
     fake.enqueue(CHLOROPHYLL)
-    forged = alice.browser.post(f"{alice.study}/quizzes", data={"count": "1"},
+    forged = alice.client.post(f"{alice.study}/quizzes", data={"count": "1"},
                                 follow_redirects=False)  # fmt: skip
     assert forged.status_code == 403 and fake.pending == 1
     with TestClient(app) as stranger:

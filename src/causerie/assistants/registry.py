@@ -37,6 +37,7 @@ lists the assistants without loading any of them.
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -176,6 +177,32 @@ class AppRegistry:
         """The records-store schema steps of one assistant (none when it declares none)."""
         reference = self.get(name).migrations
         return () if reference is None else tuple(load(reference))
+
+
+def migrate(connection: sqlite3.Connection, name: str, steps: Migrations) -> int:
+    """Apply the steps of assistant `name` not applied yet to a records database (SQLite), in
+    one transaction; returns the schema version now. The version of each assistant is kept in
+    the table `assistant_schema`, so several assistants can share one database file. A version
+    newer than the steps is an error (the file was written by a newer Causerie)."""
+    with connection:  # commits, or rolls every step back on an error
+        if not connection.in_transaction:
+            connection.execute("BEGIN IMMEDIATE")
+        connection.execute("CREATE TABLE IF NOT EXISTS assistant_schema "
+                           "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)")  # fmt: skip
+        row = connection.execute(
+            "SELECT version FROM assistant_schema WHERE name = ?", (name,)
+        ).fetchone()
+        version = row[0] if row else 0
+        if version > len(steps):
+            raise ValueError(f"assistant {name!r}: records schema {version} is newer than this "
+                             f"Causerie knows ({len(steps)})")  # fmt: skip
+        for step in steps[version:]:
+            for statement in step:
+                connection.execute(statement)
+        connection.execute("INSERT INTO assistant_schema (name, version) VALUES (?, ?) "
+                           "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                           (name, len(steps)))  # fmt: skip
+    return len(steps)
 
 
 def register_from(app: AppRegistry, source: str | Callable[[AppRegistry], None]) -> None:
