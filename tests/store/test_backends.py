@@ -1,0 +1,60 @@
+"""Backends chosen by settings: database_url, and the one factory (causerie.backends)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from causerie.backends import open_job_queue, open_spool, open_store
+from causerie.config import load_settings
+from causerie.errors import ConfigError
+from causerie.types import Owner
+from causerie.wiring import Services
+
+
+def test_the_default_database_is_the_sqlite_file_in_the_data_folder(isolated_home: Path) -> None:
+    settings = load_settings()
+    assert settings.database_url == ""
+    assert settings.database_path == isolated_home / "causerie.sqlite3"
+
+
+def test_a_sqlite_url_names_the_file(isolated_home: Path, tmp_path: Path) -> None:
+    relative = load_settings(database_url="sqlite:///db/notes.sqlite3")
+    assert relative.database_path == isolated_home / "db" / "notes.sqlite3"
+    absolute = load_settings(database_url=f"sqlite:///{tmp_path}/abs.sqlite3")
+    assert absolute.database_path == tmp_path / "abs.sqlite3"
+
+
+@pytest.mark.parametrize("url", ["postgresql://u@localhost/causerie", "mysql://x", "sqlite:///"])
+def test_another_database_is_a_clear_config_error(url: str) -> None:
+    with pytest.raises(ConfigError, match="database_url") as refused:
+        load_settings(database_url=url)
+    assert "PostgreSQL arrives with the scale-out issue" in str(refused.value)
+
+
+def test_the_environment_variable_picks_the_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CAUSERIE_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
+    services = Services()
+    try:
+        services.store.ensure_notebook(Owner("alice"), "n")
+        services.job_queue.submit(Owner("alice"), "embed", {})
+    finally:
+        services.close()
+    assert (tmp_path / "env.sqlite3").is_file()
+
+
+def test_the_factory_opens_store_queue_and_spool_on_one_database(isolated_home: Path) -> None:
+    settings = load_settings()
+    store, queue = open_store(settings), open_job_queue(settings, max_queued_jobs=1)
+    try:
+        book = store.ensure_notebook(Owner("alice"), "n")
+        job = queue.submit(Owner("alice"), "embed", {"notebook_id": book.id})
+        assert queue.max_queued_jobs == 1
+        assert queue.get(Owner("alice"), job.id).payload == {"notebook_id": book.id}
+    finally:
+        queue.close()
+        store.close()
+    assert open_spool(settings).root == isolated_home / "spool"
