@@ -20,6 +20,7 @@ from causerie import grounding
 from causerie.config import Settings
 from causerie.embedders.base import Embedder
 from causerie.errors import InputError
+from causerie.ingest.chunking import count_tokens
 from causerie.providers.base import Provider
 from causerie.retrieval import Retrieval, Retriever, contextualise
 from causerie.store.base import Store
@@ -37,6 +38,8 @@ from causerie.types import (
 )
 
 HISTORY_TURNS = 2  # earlier exchanges replayed to the model (small models lose focus on more)
+MESSAGE_OVERHEAD_TOKENS = 8  # a message's role and separators in a chat template
+TOKEN_ESTIMATE_MARGIN = 1.15  # count_tokens may undercount a model's tokenizer by ~15 %
 MAX_QUESTION_CHARS = 4000
 
 
@@ -190,6 +193,7 @@ class Engine:
         sources = grounding.pack_context(
             relevant[: self.settings.top_k], self.settings.context_tokens
         )
+        sources = self._fitting(question, sources, earlier, guidance)
         turn.mark("retrieval_ms")
         yield Retrieved(query, retrieval.mode, [s.hit for s in sources], retrieval.vectors_ready)
         yield from self._answer(
@@ -225,6 +229,7 @@ class Engine:
         turn = _Turn()
         earlier = self._earlier_messages(owner, conversation_id)
         sources = grounding.pack_context(passages, self.settings.context_tokens)
+        sources = self._fitting(question, sources, earlier, guidance)
         yield Retrieved(question, "chosen", [s.hit for s in sources], 1.0)
         yield from self._answer(
             owner,
@@ -271,7 +276,7 @@ class Engine:
 
         checker = grounding.CitationChecker(sources, language, self.embedder)
         if sources:
-            history = [Message(m.role, m.content) for m in earlier[-2 * HISTORY_TURNS :]]
+            history = _history(earlier)
             guide = guidance or Guidance()
             messages = grounding.build_messages(
                 question,
@@ -290,6 +295,47 @@ class Engine:
                 self._finish(owner, checker, turn, conversation_id, save)
                 raise
         yield from self._closing(owner, checker, turn, language, conversation_id, save, notebook)
+
+    def _fitting(
+        self,
+        question: str,
+        sources: list[grounding.ContextSource],
+        earlier: list[StoredMessage],
+        guidance: Guidance | None,
+    ) -> list[grounding.ContextSource]:
+        """The packed sources, less the last ones while the prompt and the longest answer
+        would not fit the model's context window (`Capabilities.context_window`), so the
+        context budget never exceeds it. InputError when not even one source fits."""
+        if not sources:
+            return sources  # an abstention: no prompt, no model
+        guide = guidance or Guidance()
+        window = self.provider.capabilities.context_window
+        answer_tokens = guide.max_tokens or self.settings.max_answer_tokens
+        history = _history(earlier)
+
+        def needed(chosen: list[grounding.ContextSource]) -> int:
+            messages = grounding.build_messages(
+                question,
+                chosen,
+                grounding.question_language(question),
+                history,
+                system=guide.system or grounding.SYSTEM_PROMPT,
+                instruction=guide.instruction,
+            )
+            prompt = sum(count_tokens(m.content) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+            return round(prompt * TOKEN_ESTIMATE_MARGIN) + answer_tokens
+
+        fitted = list(sources)
+        while fitted and needed(fitted) > window:
+            fitted.pop()
+        if not fitted:
+            raise InputError(
+                "question",
+                f"with the conversation so far and a {answer_tokens}-token answer, not even "
+                f"one source fits the model's context window of {window} tokens: start a new "
+                "conversation, or raise the context_window setting (or lower max_answer_tokens)",
+            )
+        return fitted
 
     def _earlier_messages(self, owner: Owner, conversation_id: str | None) -> list[StoredMessage]:
         if conversation_id is None:
@@ -380,3 +426,8 @@ class Engine:
             abstained=result.abstained,
             interrupted=turn.interrupted,
         )
+
+
+def _history(earlier: list[StoredMessage]) -> list[Message]:
+    """The earlier turns replayed to the model."""
+    return [Message(m.role, m.content) for m in earlier[-2 * HISTORY_TURNS :]]
