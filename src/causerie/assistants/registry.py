@@ -207,7 +207,7 @@ def migrate(connection: sqlite3.Connection, name: str, steps: Migrations) -> int
 
 def register_from(app: AppRegistry, source: str | Callable[[AppRegistry], None]) -> None:
     """Call one `register`: a function, "module:function", or a module that has `register`."""
-    function = source
+    function: Any = source
     if isinstance(source, str):
         target = load(source) if ":" in source else importlib.import_module(source)
         function = target if callable(target) else getattr(target, "register", None)

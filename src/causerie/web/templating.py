@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from starlette.requests import Request
 
 from causerie.web import auth, i18n
@@ -44,10 +44,12 @@ def request_context(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(directory=str(TEMPLATE_DIR), context_processors=[request_context])
-_assistant_folders = PrefixLoader({})
-templates.env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)), _assistant_folders])
+_assistant_folders: dict[str, BaseLoader] = {}
+templates.env.loader = ChoiceLoader(
+    [FileSystemLoader(str(TEMPLATE_DIR)), PrefixLoader(_assistant_folders)]
+)
 
 
 def add_template_folder(prefix: str, folder: Path) -> None:
     """Serve `folder`'s templates as "PREFIX/<file>" (an assistant's own templates)."""
-    _assistant_folders.mapping[prefix] = FileSystemLoader(str(folder))
+    _assistant_folders[prefix] = FileSystemLoader(str(folder))

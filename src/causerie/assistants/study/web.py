@@ -28,7 +28,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -37,7 +37,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from causerie.assistants.study.cards import Deck, format_interval, make_cards, parse_rating
 from causerie.assistants.study.db import StudyStore
 from causerie.assistants.study.grading import grade
-from causerie.assistants.study.quiz import MAX_ITEMS
+from causerie.assistants.study.quiz import MAX_ITEMS, KindChoice
 from causerie.assistants.study.records import Attempt, Quiz
 from causerie.assistants.study.stats import compute, svg_chart
 from causerie.assistants.study.tasks import make_quiz, open_store
@@ -186,7 +186,7 @@ async def new_quiz(request: Request, notebook_id: str) -> Response:
     if isinstance(form, HTMLResponse):
         return form
     count = _int(form.get("count"), 1, MAX_ITEMS)
-    kind = form.get("kind", "mixed")
+    kind = cast("KindChoice", form.get("kind", "mixed"))
     if count is None or kind not in KINDS:
         message = i18n.translate("study.error_count", i18n.request_language(request),
                                  most=MAX_ITEMS)  # fmt: skip
