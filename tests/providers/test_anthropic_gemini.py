@@ -606,6 +606,8 @@ def test_factory_builds_the_sdk_providers(monkeypatch: pytest.MonkeyPatch) -> No
     for name in ("anthropic", "gemini"):
         with pytest.raises(MissingCredentials):
             make_provider(load_settings(provider=name))
-        provider = make_provider(load_settings(provider=name, api_key="k", model="m"))
+        settings = load_settings(provider=name, api_key="k", model="m", max_concurrent_requests=6)
+        provider = make_provider(settings)
         assert (provider.name, provider.model) == (name, "m")  # type: ignore[attr-defined]
+        assert provider.capabilities.max_concurrency == 6
         provider.close()  # type: ignore[attr-defined]

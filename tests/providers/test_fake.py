@@ -210,6 +210,22 @@ def test_make_provider_openai_never_sends_openai_key_elsewhere(monkeypatch) -> N
     assert provider.endpoint.api_key is None  # type: ignore[attr-defined]
 
 
+def test_providers_declare_how_many_requests_they_take_at_once(tmp_path) -> None:
+    served = load_settings(
+        provider="openai", base_url="http://localhost:8000/v1", model="m", max_concurrent_requests=8
+    )
+    assert make_provider(served).capabilities.max_concurrency == 8
+    default = load_settings(provider="openai", base_url="http://localhost:8000/v1", model="m")
+    assert make_provider(default).capabilities.max_concurrency == 4
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF")
+    embedded = make_provider(load_settings(provider="llamacpp", model=str(gguf)))
+    assert embedded.capabilities.max_concurrency == 1  # the runner serialises generations
+    assert FakeProvider(max_concurrency=3).capabilities.max_concurrency == 3
+    with pytest.raises(ConfigError, match="max_concurrent_requests"):
+        load_settings(max_concurrent_requests=0)
+
+
 def test_make_provider_openai_local_server_needs_a_model() -> None:
     with pytest.raises(ConfigError, match="CAUSERIE_MODEL"):
         make_provider(load_settings(provider="openai", base_url="http://localhost:8000/v1"))

@@ -59,6 +59,7 @@ class ProviderContract:
         assert isinstance(provider.name, str) and provider.name
         assert isinstance(provider.capabilities, Capabilities)
         assert provider.capabilities.context_window > 0
+        assert provider.capabilities.max_concurrency >= 1
 
     def test_deltas_are_non_empty_strings(self, provider: Provider) -> None:
         events, _ = self.run_stream(provider)
