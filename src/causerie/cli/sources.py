@@ -102,6 +102,6 @@ def notebooks(app: App) -> None:
     books = app.store.list_notebooks(app.owner)
     if not books:
         click.echo("No notebooks yet: `causerie add FILE` creates 'default'.", err=True)
+    counts = app.store.source_counts(app.owner)
     for book in books:
-        count = len(app.store.list_sources(app.owner, book.id))
-        terminal.echo(f"{book.name}\t{count} sources")
+        terminal.echo(f"{book.name}\t{counts.get(book.id, 0)} sources")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from causerie.errors import CauserieError, NotFound
+from causerie.errors import CauserieError
 from causerie.ingest.loaders import load_bytes
 from causerie.ingest.sandbox import Budget, load_in_child
 from causerie.jobs.kinds import register_kind
@@ -45,11 +45,9 @@ def new_progress(inputs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def notebook_of(context: JobContext) -> Notebook:
-    notebook_id = context.job.payload["notebook_id"]
-    for notebook in context.services.store.list_notebooks(context.job.owner):
-        if notebook.id == notebook_id:
-            return notebook
-    raise NotFound(f"notebook {notebook_id!r} no longer exists")
+    """The job's notebook; NotFound when it was deleted meanwhile (the job fails)."""
+    job = context.job
+    return context.services.store.notebook_by_id(job.owner, job.payload["notebook_id"])
 
 
 def ingest(context: JobContext) -> dict[str, Any]:

@@ -12,7 +12,9 @@ store (haystack's DocumentStore tests work the same way):
 
 What it pins down beyond the Protocol's signatures:
 - notebook names are unique per owner, lists come sorted (notebooks by name, sources by uri,
-  conversations and messages in creation order);
+  conversations and messages in creation order; list_chunks source by source in the order
+  they were put, each in ordinal order); notebook_by_id and source_counts (0 for an empty
+  notebook) see the owner's notebooks only;
 - put_source replaces a source with the same uri (keeping its id) or changes nothing at all;
   a source whose content is already in the notebook under another uri is refused (InputError);
 - get_hits is scoped to a notebook: it returns each id of that notebook once, in the order
@@ -208,6 +210,7 @@ def snapshot(store: Store, owner: Owner, world: World) -> dict[str, Any]:
     """Everything an owner can read, through every read method."""
     state: dict[str, Any] = {
         "notebooks": store.list_notebooks(owner),
+        "source_counts": store.source_counts(owner),
     }
     for book in state["notebooks"]:
         conversations = store.list_conversations(owner, book.id)
@@ -217,6 +220,8 @@ def snapshot(store: Store, owner: Owner, world: World) -> dict[str, Any]:
             "found": [store.find_source(owner, book.id, s.uri) for s in sources],
             "hits": store.get_hits(owner, book.id, world.all_chunks),
             "chunks": store.count_chunks(owner, book.id),
+            "all_chunks": store.list_chunks(owner, book.id),
+            "book": store.notebook_by_id(owner, book.id),
             "lexical": store.lexical_search(owner, book.id, world.terms, 50),
             "vectors": store.count_vectors(owner, book.id, MODEL),
             "missing": store.chunks_without_vectors(owner, book.id, MODEL, 50),
@@ -246,6 +251,8 @@ Probe = Callable[[Store, Owner, Target], object]
 PROBES: dict[str, Probe] = {
     "ensure_notebook": lambda s, o, t: s.ensure_notebook(o, t.notebook_name).name,
     "get_notebook": lambda s, o, t: s.get_notebook(o, t.notebook_name),
+    "notebook_by_id": lambda s, o, t: s.notebook_by_id(o, t.notebook_id),
+    "list_chunks": lambda s, o, t: s.list_chunks(o, t.notebook_id),
     "rename_notebook": lambda s, o, t: s.rename_notebook(o, t.notebook_id, "Renamed"),
     "delete_notebook": lambda s, o, t: s.delete_notebook(o, t.notebook_id),
     "find_source": lambda s, o, t: s.find_source(o, t.notebook_id, t.uri),
@@ -274,9 +281,13 @@ PROBES: dict[str, Probe] = {
     "add_message": lambda s, o, t: s.add_message(o, t.conversation_id, "user", "hi").content,
     "list_messages": lambda s, o, t: s.list_messages(o, t.conversation_id),
 }
+# Methods that take only the owner.
+OWNER_ONLY = ("list_notebooks", "source_counts")
 # Probes that only read: the owner's own call must find something, or the probe proves nothing.
 READ_PROBES = {
     "get_notebook",
+    "notebook_by_id",
+    "list_chunks",
     "find_source",
     "list_sources",
     "get_hits",
@@ -350,6 +361,36 @@ class StoreContract:
             store.ensure_notebook(ALICE, name)
         assert [n.name for n in store.list_notebooks(ALICE)] == ["alpha", "beta", "gamma"]
         assert store.list_notebooks(BOB) == []
+
+    def test_notebook_by_id(self, store: Store) -> None:
+        created = store.ensure_notebook(ALICE, "research")
+        assert store.notebook_by_id(ALICE, created.id) == created
+        missing = random_id()
+        with pytest.raises(NotFound, match=missing):
+            store.notebook_by_id(ALICE, missing)
+        with pytest.raises(NotFound):
+            store.notebook_by_id(BOB, created.id)
+
+    def test_source_counts(self, store: Store, book: Notebook) -> None:
+        empty = store.ensure_notebook(ALICE, "empty")
+        store.put_source(ALICE, book.id, make_source("a.txt", ["alpha"]))
+        store.put_source(ALICE, book.id, make_source("b.txt", ["beta"]))
+        assert store.source_counts(ALICE) == {book.id: 2, empty.id: 0}
+        store.put_source(ALICE, book.id, make_source("a.txt", ["alpha again"]))  # replaced
+        assert store.source_counts(ALICE) == {book.id: 2, empty.id: 0}
+        assert store.source_counts(BOB) == {}
+
+    def test_list_chunks_in_stored_order(self, store: Store, book: Notebook) -> None:
+        first = make_source("b.txt", ["c", "a", "b"], ordinals=[2, 0, 1])
+        second = make_source("a.txt", ["z", "y"])
+        store.put_source(ALICE, book.id, first)
+        store.put_source(ALICE, book.id, second)
+        other = store.ensure_notebook(ALICE, "other")
+        store.put_source(ALICE, other.id, make_source("c.txt", ["elsewhere"]))
+        by_ordinal = sorted(first.chunks, key=lambda c: c.ordinal)
+        assert store.list_chunks(ALICE, book.id) == [*by_ordinal, *second.chunks]
+        assert store.count_chunks(ALICE, book.id) == 5
+        assert store.list_chunks(ALICE, random_id()) == []
 
     def test_notebook_names_unique_per_owner_only(self, store: Store) -> None:
         alice = store.ensure_notebook(ALICE, "work")
@@ -891,7 +932,7 @@ class StoreContract:
 
     # ------------------------------------------------------------------- the owner argument
 
-    @pytest.mark.parametrize("name", sorted([*PROBES, "list_notebooks"]))
+    @pytest.mark.parametrize("name", sorted([*PROBES, *OWNER_ONLY]))
     @pytest.mark.parametrize("bad_owner", ["alice", None, ALICE.id.encode()])
     def test_every_method_needs_an_owner(
         self, store: Store, world: World, name: str, bad_owner: object
@@ -899,15 +940,15 @@ class StoreContract:
         target = _alice_target(world)
         before = snapshot(store, ALICE, world)
         with pytest.raises(TypeError):
-            if name == "list_notebooks":
-                store.list_notebooks(bad_owner)  # type: ignore[arg-type]
+            if name in OWNER_ONLY:
+                getattr(store, name)(bad_owner)
             else:
                 PROBES[name](store, bad_owner, target)  # type: ignore[arg-type]
         assert snapshot(store, ALICE, world) == before
 
     def test_probes_cover_the_protocol(self) -> None:
         methods = {n for n in dir(Store) if not n.startswith("_")}
-        assert methods == {*PROBES, "list_notebooks", "close"}
+        assert methods == {*PROBES, *OWNER_ONLY, "close"}
 
     # ------------------------------------------------------------------- isolation
 

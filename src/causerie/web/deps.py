@@ -39,10 +39,7 @@ def limits_of(request: Request) -> WebLimits:
 
 def notebook_by_id(store: Store, owner: Owner, notebook_id: str) -> Notebook:
     """The owner's notebook with this id; NotFound (the same for a foreign id) otherwise."""
-    for notebook in store.list_notebooks(owner):
-        if notebook.id == notebook_id:
-            return notebook
-    raise NotFound(f"notebook {notebook_id!r} not found")
+    return store.notebook_by_id(owner, notebook_id)
 
 
 def conversation_in(

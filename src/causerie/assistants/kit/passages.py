@@ -23,11 +23,6 @@ from causerie.grounding import ContextSource, render_sources
 from causerie.store.base import Store
 from causerie.types import Chunk, Citation, Hit, Notebook, Owner, Source
 
-# The Store protocol lists chunks through `chunks_without_vectors`; no vector is ever stored
-# under this model name, so it lists every chunk of the notebook, in stored order, through
-# the protocol (and so with any backend).
-ALL_PASSAGES = "causerie.assistants/all-passages"
-
 MIN_CONTENT_WORDS = 4  # fewer than this: nothing to ask about (a title, a date line)
 MAX_DRAWN = 50  # items drawn at a time: each is one model call or more
 
@@ -58,8 +53,7 @@ def notebook_passages(
     store: Store, owner: Owner, notebook: Notebook, source: str | None = None
 ) -> Pool:
     """The notebook's passages (only `source`'s when given: its uri, file name or title)."""
-    total = store.count_chunks(owner, notebook.id)
-    chunks = store.chunks_without_vectors(owner, notebook.id, ALL_PASSAGES, total) if total else []
+    chunks = store.list_chunks(owner, notebook.id)
     hits = store.get_hits(owner, notebook.id, [c.id for c in chunks])
     scope = f"notebook '{notebook.name}'"
     if source is not None:

@@ -201,6 +201,27 @@ class SQLiteStore:
             ).fetchone()
         return to_notebook(row) if row else None
 
+    def notebook_by_id(self, owner: Owner, notebook_id: str) -> Notebook:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM notebooks WHERE owner = ? AND id = ?", (owner_id, notebook_id)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"notebook {notebook_id!r} not found")
+        return to_notebook(row)
+
+    def source_counts(self, owner: Owner) -> dict[str, int]:
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT n.id, count(s.id) FROM notebooks n"
+                " LEFT JOIN sources s ON s.notebook_id = n.id AND s.owner = n.owner"
+                " WHERE n.owner = ? GROUP BY n.id",
+                (owner_id,),
+            ).fetchall()
+        return {row[0]: int(row[1]) for row in rows}
+
     def list_notebooks(self, owner: Owner) -> list[Notebook]:
         owner_id = _owner_id(owner)
         with self._reading() as conn:
@@ -389,6 +410,18 @@ class SQLiteStore:
                 f"SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.owner = ? AND c.source_id = ?"
                 " AND c.ordinal BETWEEN ? AND ? ORDER BY c.ordinal",
                 (owner_id, source_id, int(first_ordinal), int(last_ordinal)),
+            ).fetchall()
+        return [to_chunk(r) for r in rows]
+
+    def list_chunks(self, owner: Owner, notebook_id: str) -> list[Chunk]:
+        """Every chunk of the notebook in stored order: source by source (in the order they
+        were put), each in ordinal order."""
+        owner_id = _owner_id(owner)
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {CHUNK_COLUMNS} FROM chunks c WHERE c.owner = ? AND c.notebook_id = ?"
+                " ORDER BY c.rowid",
+                (owner_id, notebook_id),
             ).fetchall()
         return [to_chunk(r) for r in rows]
 
