@@ -245,3 +245,82 @@ def test_sign_in_add_sources_ask_and_open_a_cited_passage(
     mobile.screenshot(path=str(shots / "phone-passage.png"))
     phone.close()
     context.close()
+
+
+def test_study_make_and_take_a_quiz_then_review_its_card_by_keyboard(
+    browser: Any, live_server: LiveServer, fake: FakeProvider, tmp_path: Path
+) -> None:
+    """The study assistant's pages (mounted through the registry): no script error, no CSP
+    violation, the review driven by keys, no horizontal scrolling on a phone."""
+    import json
+
+    from playwright.sync_api import expect
+
+    app = live_server.app
+    owner = app.state.accounts.create_user("alice", PASSWORD).owner
+    notes = tmp_path / "cells.md"
+    notes.write_text("# Cells\n\n## Photosynthesis\n\nPhotosynthesis takes place in the "
+                     "chloroplasts. Chlorophyll absorbs sunlight.\n", encoding="utf-8")  # fmt: skip
+    notebook = app.state.services.store.ensure_notebook(owner, "Biology")
+    app.state.services.ingestor.add_many(owner, notebook, [str(notes)])
+    fake.enqueue(json.dumps({"question": "What absorbs sunlight?", "answer": "Chlorophyll",
+                             "distractors": ["Glucose", "Water", "Oxygen"],
+                             "explanation": "Chlorophyll absorbs sunlight."}))  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="en-GB", base_url=live_server.url
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto("/study")
+    page.get_by_label("User name").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Biology").click()
+    expect(page.get_by_role("link", name="Study", exact=True).last).to_have_attribute(
+        "aria-current", "page"
+    )
+
+    page.get_by_label("Questions").fill("1")
+    page.get_by_label("Kind").select_option("mcq")
+    page.get_by_role("button", name="Make the quiz").click()
+    expect(page.get_by_text("What absorbs sunlight?")).to_be_visible()
+    page.get_by_label("Chlorophyll").check()
+    page.get_by_role("button", name="Grade my answers").click()
+    expect(page.locator(".study-graded")).to_contain_text("Correct")
+    expect(page.locator(".study-passage blockquote")).to_contain_text("Chlorophyll absorbs")
+    page.get_by_role("link", name="Results →").click()
+    expect(page.locator(".study-score")).to_have_text("Score: 1 of 1")
+
+    page.get_by_role("link", name="Back to the study page").click()
+    page.get_by_role("button", name="Turn into flashcards").click()
+    expect(page.get_by_text("1 card(s) added.")).to_be_visible()
+    page.get_by_role("link", name="Review the due cards").click()
+    expect(page.locator("#card-front")).to_have_text("What absorbs sunlight?")
+    page.keyboard.press("Space")
+    expect(page.locator("#card-back .answer")).to_be_visible()
+    page.keyboard.press("3")
+    expect(page.get_by_text("No card is due.")).to_be_visible()
+
+    page.get_by_role("link", name="Back to the study page").click()
+    chart = page.locator(".study-chart img")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert errors == [], errors
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        locale="en-GB", base_url=live_server.url,
+    )  # fmt: skip
+    phone.add_cookies(context.cookies())
+    mobile = phone.new_page()
+    mobile.set_default_timeout(TIMEOUT_MS)
+    study = page.url.replace(live_server.url, "")
+    for path in (study, f"{study}/review", "/study"):
+        mobile.goto(path)
+        _no_horizontal_overflow(mobile)
+    phone.close()
+    context.close()
