@@ -34,6 +34,9 @@ def data_home() -> Path:
 
 
 class Settings(BaseSettings):
+    """Every setting, from `config.toml` in the data folder and `CAUSERIE_*` variables (the
+    README's settings table lists them all; tests/test_docs.py keeps it in step)."""
+
     model_config = SettingsConfigDict(env_prefix="CAUSERIE_", extra="forbid")
 
     home: Path = Field(default_factory=data_home)
@@ -120,6 +123,7 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
+    """The settings, with `overrides` on top; ConfigError naming the first bad value."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

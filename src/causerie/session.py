@@ -151,6 +151,9 @@ def checked_question(question: str) -> str:
 
 
 class Engine:
+    """The one loop over a store, a model (built on first use) and an embedder: `ask` and
+    `answer_over` yield Retrieved, then TextDelta..., then the Answer (saved as a turn)."""
+
     def __init__(
         self,
         store: Store,

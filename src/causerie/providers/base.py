@@ -24,6 +24,9 @@ class Capabilities:
 
 @runtime_checkable
 class Provider(Protocol):
+    """A model: `stream(messages, options)` yields TextDelta..., Usage, then one Finish;
+    `capabilities` says what it honours and how many requests it takes at once."""
+
     name: str
     capabilities: Capabilities
 
