@@ -220,3 +220,28 @@ def test_cli_lists_and_cancels_jobs(services: Services) -> None:
     assert not services.spool.folder(job.id).exists()
     as_json = runner.invoke(cli, ["--user", "alice", "jobs", "--json"], catch_exceptions=False)
     assert '"state": "cancelled"' in as_json.stdout
+
+
+def test_assistant_job_kinds_run_on_the_worker(services: Services) -> None:
+    """A kind that an assistant declares through the registry's `job_kinds` hook runs on the
+    worker with (services, owner, payload, progress=...) and reports its progress."""
+    from causerie.jobs.kinds import kind_names, register_assistant_kinds
+
+    assert "study.quiz" in kind_names()  # the shipped study assistant's kind
+    calls: list[Any] = []
+
+    def count_words(
+        services: Services, owner: Owner, payload: dict[str, Any], progress: Any = None
+    ) -> dict[str, Any]:
+        calls.append((services, owner, payload))
+        progress(1, 2)
+        progress(2, 2)
+        return {"words": len(payload["text"].split())}
+
+    register_assistant_kinds({"toy.count": count_words})
+    job = services.job_queue.submit(ALICE, "toy.count", {"text": "one two three"})
+    Worker(services.job_queue, services, services.spool).run_once()
+    done = services.job_queue.get(ALICE, job.id)
+    assert done.state == "done" and done.result == {"words": 3}
+    assert done.progress == {"done": 2, "total": 2}
+    assert calls == [(services, ALICE, {"text": "one two three"})]

@@ -62,7 +62,12 @@ def jobs(ctx: click.Context, as_json: bool) -> None:
 def _line(record: Any) -> str:
     items = record.progress.get("items") or []
     done = sum(1 for i in items if i.get("status") in ("added", "updated", "unchanged", "error"))
-    progress = f"{done}/{len(items)}" if items else ""
+    if items:
+        progress = f"{done}/{len(items)}"
+    elif "total" in record.progress:  # an assistant's job: {"done", "total"}
+        progress = f"{record.progress.get('done', 0)}/{record.progress['total']}"
+    else:
+        progress = ""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created_at))
     state = "cancelling" if record.cancel_requested and record.state == "running" else record.state
     parts = [record.id, when, record.kind, state, progress, record.error or ""]

@@ -11,14 +11,15 @@
     register_kind("video.transcribe", transcribe, "Transcribe a video")
 
 Causerie's own kinds (ingestion of uploaded files and of URLs, embedding) live in
-causerie.jobs.ingestion and are registered the first time the kinds are read; an assistant
-registers its own when it is loaded.
+causerie.jobs.ingestion; the assistants' kinds come from their `register` call
+(causerie.assistants.registry, `job_kinds`). Both are registered the first time the kinds are
+read.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,31 @@ def _load_builtins() -> None:
     if not _builtins_loaded:
         _builtins_loaded = True
         import causerie.jobs.ingestion  # noqa: F401  (registers its kinds)
+        from causerie.assistants.registry import default_registry
+
+        register_assistant_kinds(default_registry().job_kinds())
+
+
+def register_assistant_kinds(handlers: Mapping[str, Callable[..., Any]]) -> None:
+    """Register the job kinds that assistants declare (causerie.assistants.registry: their
+    `job_kinds` hook). Such a handler is called as `handler(services, owner, payload,
+    progress=progress)`, where `progress(done, total)` saves {"done", "total"} as the job's
+    progress (and raises JobCancelled once a cancel was asked); it returns the job's result."""
+    for name, handler in handlers.items():
+        register_kind(name, _assistant_handler(handler), f"assistant job {name}")
+
+
+def _assistant_handler(handler: Callable[..., Any]) -> Handler:
+    def run(context: JobContext) -> dict[str, Any] | None:
+        def progress(done: int, total: int) -> None:
+            context.report({"done": done, "total": total})
+
+        result: dict[str, Any] | None = handler(
+            context.services, context.job.owner, context.job.payload, progress=progress
+        )
+        return result
+
+    return run
 
 
 def get_kind(name: str) -> JobKind | None:
