@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from causerie.accounts.passwords import hash_password, needs_rehash, verify_password
-from causerie.errors import InputError, NotFound, StoreError
-from causerie.sqlite_transaction import write_transaction
+from causerie.errors import InputError, NotFound
+from causerie.sqlite_db import connect, write_transaction
 from causerie.types import LOCAL_OWNER, Owner
 
 ACCOUNTS_FILE = "accounts.sqlite3"  # in the data folder, beside the notebook database
@@ -153,24 +153,17 @@ class AccountStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        try:
-            self._conn = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10
-            )
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._migrate()
-            self._conn.execute("PRAGMA foreign_keys=ON")
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+        self._conn = connect(self.path, self._setup)  # the shared bootstrap
 
-    def _migrate(self) -> None:
+    def _setup(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._migrate(conn)
+        conn.execute("PRAGMA foreign_keys=ON")  # the migration turns it off
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
         """Create the tables, or bring a version-1 file (rows joined by name) to version 2:
         every user gets an immutable id, tokens and sessions are re-bound to it, and an
         account named 'local' (now reserved) is disabled."""
-        conn = self._conn
         if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         columns = {r[1] for r in conn.execute("PRAGMA table_info(users)")}

@@ -26,7 +26,7 @@ from typing import Any, cast
 from causerie.errors import NotFound, StoreError
 from causerie.ingest.limits import describe_size
 from causerie.jobs.base import ACTIVE_STATES, FINAL_STATES, JobLimitReached, JobRecord, JobState
-from causerie.store.sqlite.schema import connect
+from causerie.sqlite_db import connect, write_transaction
 from causerie.types import Owner
 
 QUEUE_VERSION = 1
@@ -138,15 +138,8 @@ class SQLiteJobQueue:
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with self._reading() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with write_transaction(self._conn, self._lock, self.path) as conn:
+            yield conn
 
     def close(self) -> None:
         with self._lock:

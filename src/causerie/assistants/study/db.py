@@ -26,7 +26,7 @@ from pathlib import Path
 from causerie.assistants.study.quiz import QuizItem
 from causerie.assistants.study.records import Attempt, Flashcard, Origin, Quiz, Review
 from causerie.errors import NotFound, StoreError
-from causerie.sqlite_transaction import write_transaction
+from causerie.sqlite_db import connect, write_transaction
 from causerie.types import Citation, Owner
 
 SCHEMA_VERSION = 1
@@ -77,29 +77,15 @@ class StudyStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path, timeout=10.0, isolation_level=None, check_same_thread=False
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the study database: {exc}") from exc
-        self._conn.row_factory = sqlite3.Row
-        try:
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
-        except sqlite3.Error as exc:
-            self._conn.close()
-            raise StoreError(f"{self.path}: not a usable study database ({exc})") from exc
+        self._conn = connect(self.path, self._migrate)  # the shared bootstrap
 
-    def _migrate(self) -> None:
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+    def _migrate(self, conn: sqlite3.Connection, path: Path) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: study schema {version} is newer than this Causerie")
+            raise StoreError(f"{path}: study schema {version} is newer than this Causerie")
         if version == SCHEMA_VERSION:
             return
-        with self._writing() as conn:
+        with write_transaction(conn, self._lock, path) as conn:
             if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
                 for statement in SCHEMA:
                     conn.execute(statement)

@@ -15,10 +15,10 @@ Layout (PRAGMA user_version = SCHEMA_VERSION):
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 from causerie.errors import StoreError
+from causerie.sqlite_db import connect
 
 SCHEMA_VERSION = 1
 
@@ -126,47 +126,9 @@ MIGRATIONS: dict[int, str] = {}
 
 def open_database(path: Path) -> sqlite3.Connection:
     """A connection to the store's database at `path` (its folder and schema created if
-    needed); see `connect`. Anything that is not a usable Causerie database raises StoreError
-    naming the file."""
+    needed), opened by the shared bootstrap (causerie.sqlite_db.connect). Anything that is not
+    a usable Causerie database raises StoreError naming the file."""
     return connect(path, migrate)
-
-
-def connect(
-    path: Path, setup: Callable[[sqlite3.Connection, Path], None] | None = None
-) -> sqlite3.Connection:
-    """The one way Causerie opens an SQLite file (the store, the job queue, the accounts and
-    study databases): its folder created, WAL mode, foreign keys on, a 10 s busy timeout,
-    autocommit (isolation_level=None: transactions are explicit), shareable across threads
-    (the caller serialises its use); then `setup(conn, path)` creates or migrates its tables.
-    SQLite errors raise StoreError naming the file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot create its folder: {exc}") from exc
-    conn: sqlite3.Connection | None = None
-    try:
-        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal" and str(path) != ":memory:":
-            raise StoreError(f"{path}: cannot switch to WAL mode (got {mode})")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; safe in WAL
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA mmap_size = 1073741824")  # reads of a large index: 2x faster
-        if setup is not None:
-            setup(conn, path)
-    except sqlite3.Error as exc:
-        if conn is not None:
-            conn.close()
-        raise StoreError(f"{path}: not a usable Causerie database ({exc})") from exc
-    except BaseException:
-        if conn is not None:
-            conn.close()
-        raise
-    return conn
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
