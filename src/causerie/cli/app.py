@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from causerie.types import LOCAL_OWNER, Notebook, Owner
@@ -30,7 +33,11 @@ class App(Services):
         return found
 
 
-def notebook_option(function):  # type: ignore[no-untyped-def]
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def notebook_option(function: Command) -> Command:
+    """The `--notebook / -n NAME` option (default: 'default')."""
     return click.option(
         "--notebook", "-n", default="default", show_default=True, help="Notebook name."
     )(function)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,10 +13,15 @@ from causerie.cli import terminal
 from causerie.cli.app import App, notebook_option
 from causerie.types import Notebook, TextDelta
 
+if TYPE_CHECKING:
+    from causerie.session import Answer
 
-def stream_answer(app: App, book: Notebook, question: str, conversation_id: str | None,
-                  show_text: bool = True):  # type: ignore[no-untyped-def]  # fmt: skip
-    """Run one turn, echoing the checked answer as it streams; return the final Answer.
+
+def stream_answer(
+    app: App, book: Notebook, question: str, conversation_id: str | None, show_text: bool = True
+) -> Answer | None:
+    """Run one turn, echoing the checked answer as it streams; return the final Answer
+    (None when Ctrl-C stopped it).
 
     Ctrl-C stops the answer: the partial text is kept and saved, marked as interrupted.
     """

@@ -20,7 +20,7 @@ QUESTIONS = (
 
 def sample_files() -> list[str]:
     folder = resources.files("causerie") / "samples"
-    return sorted(str(p) for p in folder.iterdir() if p.name[0] not in "._")  # type: ignore[attr-defined]
+    return sorted(str(p) for p in folder.iterdir() if p.name[0] not in "._")
 
 
 @click.command()

@@ -85,8 +85,12 @@ def list_tokens(request: Request, owner: User) -> list[TokenOut]:
     return [_token_out(t) for t in accounts_of(request).list_tokens(owner.id)]
 
 
-_SESSION_ONLY = {403: {"model": ErrorOut, "description": "Only from a signed-in browser "
-                        "session (an API token cannot manage tokens)"}}  # fmt: skip
+_SESSION_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {
+        "model": ErrorOut,
+        "description": "Only from a signed-in browser session (an API token cannot manage tokens)",
+    }
+}
 
 
 def _session_only(request: Request) -> None:
@@ -318,6 +322,15 @@ def delete_source(request: Request, source_id: str, owner: User) -> Response:
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Progress of an ingestion job")
 def get_job(request: Request, job_id: str, owner: User) -> dict[str, Any]:
     return jobs_of(request).get(owner, job_id)
+
+
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=JobOut,
+    summary="Cancel a job: a queued one at once, a running one before its next file",
+)
+def cancel_job(request: Request, job_id: str, owner: User) -> dict[str, Any]:
+    return jobs_of(request).cancel(owner, job_id)
 
 
 @router.get(

@@ -304,7 +304,9 @@ def sources_table(request: Request, notebook_id: str) -> Response:
 # --------------------------------------------------------------------------- chat
 
 
-def _message_views(request: Request, owner: Owner, conversation: Conversation) -> list[dict]:
+def _message_views(
+    request: Request, owner: Owner, conversation: Conversation
+) -> list[dict[str, Any]]:
     cite_label = _t(request, "chat.cite_label", n="{n}")
     views = []
     for message in _services(request).store.list_messages(owner, conversation.id):
