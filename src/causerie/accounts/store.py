@@ -247,7 +247,9 @@ class AccountStore:
         return _to_user(found) if found else None
 
     def _require(self, conn: sqlite3.Connection, name: str) -> sqlite3.Row:
-        row = conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM users WHERE name = ?", (name,)
+        ).fetchone()
         if row is None:
             raise NotFound(f"user {name!r} not found (`causerie users list`)")
         return row

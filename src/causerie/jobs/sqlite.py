@@ -263,7 +263,7 @@ class SQLiteJobQueue:
     def _held(self, conn: sqlite3.Connection, job_id: str, worker: str) -> sqlite3.Row:
         from causerie.jobs.base import LeaseLost
 
-        row = conn.execute(
+        row: sqlite3.Row | None = conn.execute(
             "SELECT * FROM jobs WHERE id = ? AND worker = ? AND state = 'running'",
             (job_id, worker),
         ).fetchone()
@@ -346,7 +346,7 @@ class SQLiteJobQueue:
 
     @staticmethod
     def _owned(conn: sqlite3.Connection, owner: Owner, job_id: str) -> sqlite3.Row:
-        row = conn.execute(
+        row: sqlite3.Row | None = conn.execute(
             "SELECT * FROM jobs WHERE id = ? AND owner = ?", (job_id, owner.id)
         ).fetchone()
         if row is None:
