@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -50,3 +51,15 @@ def sign_in(app: FastAPI, name: str) -> Browser:
     done = client.post("/login", data=form, follow_redirects=False)
     assert done.status_code == 303, done.text
     return Browser(name, client, client.get("/api/me").json()["csrf_token"])
+
+
+def follow_job(browser: Browser, location: str, timeout_s: float = 30.0) -> str:
+    """Reload a job's progress page until it redirects (the job finished); returns where to."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        page = browser.get(location)
+        if page.status_code == 303:
+            return page.headers["location"]
+        assert page.status_code == 200, page.text
+        assert time.monotonic() < deadline, f"{location} still in progress"
+        time.sleep(0.02)

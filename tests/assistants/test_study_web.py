@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import sqlite3
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from causerie.providers.fake import FakeProvider
 from causerie.web.app import close_app, create_app
 
 from .conftest import reply
-from .study_web_helpers import Browser, fast_password_hashing, sign_in
+from .study_web_helpers import Browser, fast_password_hashing, follow_job, sign_in
 
 __all__ = ["fast_password_hashing"]  # an autouse fixture, used by being imported here
 
@@ -75,11 +76,14 @@ def students(app: FastAPI, sources: list[Path]) -> Iterator[dict[str, Student]]:
 
 
 def make_quiz(student: Student, fake: FakeProvider) -> str:
+    """Queue a 2-question quiz, follow its job's page to the first question; the quiz id."""
     fake.enqueue(CHLOROPHYLL, BASTILLE)
     made = student.post(f"{student.study}/quizzes", {"count": "2", "kind": "mixed"})
     assert made.status_code == 303, made.text
-    found = re.fullmatch(rf"{student.study}/quizzes/(\w+)\?n=1", made.headers["location"])
-    assert found, made.headers["location"]
+    assert re.fullmatch(rf"{student.study}/jobs/\w+", made.headers["location"])
+    ready = follow_job(student, made.headers["location"])
+    found = re.fullmatch(rf"{student.study}/quizzes/(\w+)\?n=1", ready)
+    assert found, ready
     assert fake.pending == 0
     return found.group(1)
 
@@ -255,3 +259,48 @@ def test_a_notebook_without_sources_says_so_and_makes_no_model_call(
     too_many = alice.post(f"{alice.study}/quizzes", {"count": "999"})
     assert too_many.status_code == 422 and "Choose between 1 and" in too_many.text
     assert not fake.calls
+
+
+def test_a_quiz_job_shows_its_progress_and_can_be_stopped(
+    students: dict[str, Student], fake: FakeProvider, app: FastAPI
+) -> None:
+    alice, bob = students["alice"], students["bob"]
+    fake.delay_s = 0.2  # each word of the first reply takes a while: the job is still running
+    fake.enqueue(CHLOROPHYLL, BASTILLE)
+    made = alice.post(f"{alice.study}/quizzes", {"count": "2", "kind": "mixed"})
+    job_page = made.headers["location"]
+    job_id = job_page.rsplit("/", 1)[1]
+    page = alice.get(job_page)
+    assert page.status_code == 200
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert "of 2 questions written" in text_of(page.text)
+
+    foreign = f"/notebooks/{bob.notebook_id}/study/jobs/{job_id}"
+    assert bob.get(foreign).status_code == 404
+    assert bob.post(f"{foreign}/cancel").status_code == 404
+    assert bob.get(f"{alice.study}/jobs/{job_id}").status_code == 404
+
+    stopped = alice.post(f"{job_page}/cancel")
+    assert stopped.status_code == 303 and stopped.headers["location"] == alice.study
+    owner = app.state.accounts.get_user("alice").owner
+    queue = app.state.services.job_queue
+    deadline = time.monotonic() + 30
+    while not queue.get(owner, job_id).finished:
+        assert time.monotonic() < deadline, "the job did not stop"
+        time.sleep(0.05)
+    assert queue.get(owner, job_id).state == "cancelled"
+    assert alice.get(job_page).headers["location"] == alice.study
+    assert alice.get(f"/api/notebooks/{alice.notebook_id}/study/quizzes").json() == []
+
+
+def test_a_quiz_job_that_writes_nothing_says_so(
+    students: dict[str, Student], fake: FakeProvider
+) -> None:
+    alice = students["alice"]  # no scripted reply: the strict fake model fails every call
+    made = alice.post(f"{alice.study}/quizzes", {"count": "1", "kind": "short"})
+    deadline = time.monotonic() + 30
+    while (page := alice.get(made.headers["location"])).status_code == 200:
+        assert time.monotonic() < deadline, "the job did not finish"
+        time.sleep(0.02)
+    assert page.status_code == 422
+    assert "No question could be drawn from these sources" in page.text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +73,13 @@ def build_holdings(actor: Actor, fake: FakeProvider, word: str) -> Holdings:
         f"/notebooks/{notebook_id}/study/quizzes", data=form, follow_redirects=False
     )
     assert quiz.status_code == 303, quiz.text
-    quiz_id = quiz.headers["location"].split("/quizzes/")[1].split("?")[0]
+    quiz_job = quiz.headers["location"]  # the quiz job's page: it redirects once it is done
+    deadline = time.monotonic() + 30
+    while (ready := actor.browser.get(quiz_job, follow_redirects=False)).status_code == 200:
+        assert time.monotonic() < deadline, "the quiz job did not finish"
+        time.sleep(0.02)
+    assert ready.status_code == 303, ready.text
+    quiz_id = ready.headers["location"].split("/quizzes/")[1].split("?")[0]
     return Holdings(
         ids={
             "notebook": notebook_id,

@@ -77,6 +77,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.no_cards": "No flashcard yet: make some from a quiz or from the sources.",
         "study.back_to_study": "Back to the study page",
         "study.error_count": "Choose between 1 and {most} questions.",
+        "study.too_many_jobs": "You already have too many jobs waiting; try again when one "
+        "has finished.",
+        "study.making": "Writing the quiz",
+        "study.making_progress": "{done} of {total} questions written",
+        "study.making_refresh": "This page refreshes itself until the quiz is ready.",
+        "study.cancel": "Stop",
     },
     "fr": {
         "study.nav": "Réviser",
@@ -139,6 +145,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.no_cards": "Aucune carte : créez-en à partir d'un quiz ou des sources.",
         "study.back_to_study": "Retour à la page de révision",
         "study.error_count": "Choisissez entre 1 et {most} questions.",
+        "study.too_many_jobs": "Vous avez déjà trop de tâches en attente ; réessayez quand "
+        "l'une d'elles sera terminée.",
+        "study.making": "Écriture du quiz",
+        "study.making_progress": "{done} question(s) écrite(s) sur {total}",
+        "study.making_refresh": "Cette page se recharge jusqu'à ce que le quiz soit prêt.",
+        "study.cancel": "Arrêter",
     },
 }
 

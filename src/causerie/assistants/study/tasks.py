@@ -1,12 +1,11 @@
-"""Study tasks that the web pages run and that the job queue will run: make and save a quiz.
+"""Study's long task, run by the job queue's workers: make and save a quiz.
 
     saved, result = make_quiz(services, study_store, owner, notebook, count=5, kind="mixed")
 
 `quiz_job(services, owner, payload, progress=None)` is the handler of job kind "study.quiz"
-(registered in causerie.assistants.study.register): payload {"notebook_id", "count", "kind",
-"source", "language"}; it returns {"quiz_id", "items", "notes"}. Until the durable job queue
-exists, the web page calls `make_quiz` in its request (the embedded runner serialises
-generations itself).
+(registered in causerie.assistants.study.register; the queue calls it through
+causerie.jobs.kinds): payload {"notebook_id", "count", "kind", "source", "language"}; it returns
+{"quiz_id", "items", "notes"}. The web page queues it and shows its progress.
 
 MIGRATIONS is the study records store's schema, as registry steps (one step: version 0 -> 1).
 """
@@ -61,14 +60,15 @@ def quiz_job(
     payload: dict[str, Any],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Job kind "study.quiz": make and save a quiz; `progress(done, total)` after each passage."""
-    notebook = _notebook(services, owner, payload["notebook_id"])
+    """Job kind "study.quiz": make and save a quiz; `progress(written, count)` after each
+    passage tried (the queue's progress callback raises JobCancelled when a cancel was asked)."""
+    notebook = services.store.notebook_by_id(owner, payload["notebook_id"])
     count = int(payload.get("count", 5))
     done = 0
 
-    def step(_: object) -> None:
+    def step(item: object) -> None:
         nonlocal done
-        done += 1
+        done += item is not None
         if progress is not None:
             progress(done, count)
 
@@ -80,12 +80,3 @@ def quiz_job(
     finally:
         study.close()
     return {"quiz_id": saved.id, "items": len(saved.items), "notes": result.notes}
-
-
-def _notebook(services: Services, owner: Owner, notebook_id: str) -> Notebook:
-    from causerie.errors import NotFound
-
-    for notebook in services.store.list_notebooks(owner):
-        if notebook.id == notebook_id:
-            return notebook
-    raise NotFound(f"notebook {notebook_id!r} not found")

@@ -3,7 +3,11 @@
     GET  /study                                           notebooks to study (site navigation)
     GET  /notebooks/{id}/study                            make a quiz or cards; quizzes, cards
                                                           due, the progress chart, the exports
-    POST /notebooks/{id}/study/quizzes                    make a quiz (form: count, kind)
+    POST /notebooks/{id}/study/quizzes                    queue a quiz job "study.quiz" (form:
+                                                          count, kind) -> its progress page
+    GET  /notebooks/{id}/study/jobs/{job}                 the job's progress (refreshes itself);
+                                                          when done -> the quiz's first question
+    POST /notebooks/{id}/study/jobs/{job}/cancel          stop it
     GET  /notebooks/{id}/study/quizzes/{quiz}?n=N         question N, with its answer form
     POST /notebooks/{id}/study/quizzes/{quiz}?n=N         grade the answer: verdict, expected
                                                           answer, the cited passage
@@ -40,8 +44,9 @@ from causerie.assistants.study.grading import grade
 from causerie.assistants.study.quiz import MAX_ITEMS, KindChoice
 from causerie.assistants.study.records import Attempt, Quiz
 from causerie.assistants.study.stats import compute, svg_chart
-from causerie.assistants.study.tasks import make_quiz, open_store
+from causerie.assistants.study.tasks import open_store
 from causerie.errors import InputError, NotFound
+from causerie.jobs.base import JobLimitReached, JobQueue, JobRecord
 from causerie.types import Notebook, Owner
 from causerie.web import auth, i18n
 from causerie.web.deps import notebook_by_id, services_of
@@ -53,6 +58,7 @@ api_router = APIRouter(prefix="/api", tags=["study"], responses=ERRORS)
 User = Annotated[Owner, Depends(auth.require_user)]
 
 KINDS = ("mixed", "mcq", "short")
+QUIZ_JOB = "study.quiz"  # registered in causerie.assistants.study.register
 MAX_CARDS = 50
 CHART_DAYS = 14
 _open_lock = threading.Lock()
@@ -191,19 +197,83 @@ async def new_quiz(request: Request, notebook_id: str) -> Response:
         message = i18n.translate("study.error_count", i18n.request_language(request),
                                  most=MAX_ITEMS)  # fmt: skip
         return _overview(request, owner, notebook, 422, error=message)
-    from fastapi.concurrency import run_in_threadpool
-
-    try:
-        saved, _ = await run_in_threadpool(make_quiz, services_of(request),
-                                           study_store(request), owner, notebook, count,
-                                           kind)  # fmt: skip
-    except InputError:
-        key = "study.no_question"
-        if not services_of(request).store.list_sources(owner, notebook.id):
-            key = "study.no_sources"
-        message = i18n.translate(key, i18n.request_language(request))
+    language = i18n.request_language(request)
+    if not services_of(request).store.list_sources(owner, notebook.id):
+        message = i18n.translate("study.no_sources", language)
         return _overview(request, owner, notebook, 422, error=message)
-    return RedirectResponse(f"{_base(notebook)}/quizzes/{quote(saved.id)}?n=1", status_code=303)
+    payload = {"notebook_id": notebook.id, "count": count, "kind": kind}
+    try:
+        job = _queue(request).submit(owner, QUIZ_JOB, payload,
+                                     progress={"done": 0, "total": count})  # fmt: skip
+    except JobLimitReached:
+        message = i18n.translate("study.too_many_jobs", language)
+        return _overview(request, owner, notebook, 429, error=message)
+    jobs = request.app.state.jobs
+    jobs.start_worker()  # the in-process worker, if this server runs one
+    if jobs.worker is not None:
+        jobs.worker.wake()
+    return RedirectResponse(f"{_base(notebook)}/jobs/{quote(job.id)}", status_code=303)
+
+
+def _queue(request: Request) -> JobQueue:
+    queue: JobQueue = services_of(request).job_queue
+    return queue
+
+
+def _quiz_job(request: Request, owner: Owner, notebook: Notebook, job_id: str) -> JobRecord:
+    """The owner's quiz job for this notebook; NotFound otherwise (another kind too)."""
+    job = _queue(request).get(owner, job_id)
+    if job.kind != QUIZ_JOB or job.payload.get("notebook_id") != notebook.id:
+        raise NotFound(f"job {job_id!r} not found")
+    return job
+
+
+@router.get("/notebooks/{notebook_id}/study/jobs/{job_id}", response_class=HTMLResponse)
+def quiz_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    try:
+        job = _quiz_job(request, owner, notebook, job_id)
+    except NotFound:
+        return _not_found(request)
+    quiz_id = (job.result or {}).get("quiz_id")
+    if job.state == "done" and quiz_id:
+        return RedirectResponse(f"{_base(notebook)}/quizzes/{quote(quiz_id)}?n=1", status_code=303)
+    language = i18n.request_language(request)
+    if job.state == "failed":
+        return _overview(request, owner, notebook, 422,
+                         error=i18n.translate("study.no_question", language))  # fmt: skip
+    if job.state == "cancelled":
+        return RedirectResponse(_base(notebook), status_code=303)
+    return _render(
+        request,
+        "study/making.html",
+        notebook=notebook,
+        tab="study",
+        base=_base(notebook),
+        job=job,
+        done=int(job.progress.get("done", 0)),
+        total=int(job.progress.get("total", 0)),
+    )
+
+
+@router.post("/notebooks/{notebook_id}/study/jobs/{job_id}/cancel")
+async def cancel_quiz_job(request: Request, notebook_id: str, job_id: str) -> Response:
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    owner, notebook = found
+    form = await _checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    try:
+        _quiz_job(request, owner, notebook, job_id)
+    except NotFound:
+        return _not_found(request)
+    _queue(request).cancel(owner, job_id)
+    return RedirectResponse(_base(notebook), status_code=303)
 
 
 def _question(
