@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from causerie.backends import open_job_queue, open_spool, open_store
+from causerie.backends import open_job_queue, open_records, open_spool, open_store
 from causerie.config import load_settings
 from causerie.errors import ConfigError
 from causerie.types import Owner
@@ -58,3 +58,29 @@ def test_the_factory_opens_store_queue_and_spool_on_one_database(isolated_home: 
         queue.close()
         store.close()
     assert open_spool(settings).root == isolated_home / "spool"
+
+
+def test_the_assistants_records_live_in_the_same_database(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each registered assistant's records-store migrations are applied once, in the database
+    that database_url names, beside the store and the queue."""
+    from causerie.assistants.registry import discover
+
+    tests = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(tests))
+    assistants = discover(extra=["toy_assistant"])
+    settings = load_settings()
+    store = open_store(settings)
+    first = open_records(settings, assistants)
+    again = open_records(settings, assistants)  # a second process: nothing applied twice
+    try:
+        tables = {row[0] for row in first.execute("SELECT name FROM sqlite_master")}
+        assert {"toy_notes", "quizzes", "assistant_schema", "notebooks"} <= tables
+        versions = dict(again.execute("SELECT name, version FROM assistant_schema").fetchall())
+        assert versions == {"study": 1, "toy": 1}
+        assert store.ensure_notebook(Owner("alice"), "n").name == "n"
+    finally:
+        first.close()
+        again.close()
+        store.close()
