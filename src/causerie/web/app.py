@@ -7,7 +7,7 @@ app.state holds what the routes share:
               wiring as the CLI, so `causerie --user alice add` and alice's browser agree
     accounts  causerie.accounts.AccountStore ($CAUSERIE_HOME/accounts.sqlite3)
     limits    causerie.web.limits.WebLimits
-    chat      causerie.web.chat.ChatRunner (one generation at a time; per-user rate limit)
+    chat      causerie.web.chat.ChatRunner (the fair per-user queue to the model; rate limit)
     jobs      causerie.web.jobs.JobRegistry (ingestion jobs on the durable queue; the
               in-process worker unless create_app(worker=False))
     login_guard  causerie.web.login_guard.LoginGuard (sign-in backoff, bounded password checks)
