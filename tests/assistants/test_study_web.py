@@ -273,7 +273,7 @@ def test_a_quiz_job_shows_its_progress_and_can_be_stopped(
     page = alice.get(job_page)
     assert page.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in page.text
-    assert "of 2 questions written" in text_of(page.text)
+    assert "Writing the quiz" in page.text and "0 of 2 written" in text_of(page.text)
 
     foreign = f"/notebooks/{bob.notebook_id}/study/jobs/{job_id}"
     assert bob.get(foreign).status_code == 404
@@ -304,3 +304,21 @@ def test_a_quiz_job_that_writes_nothing_says_so(
         time.sleep(0.02)
     assert page.status_code == 422
     assert "No question could be drawn from these sources" in page.text
+
+
+def test_flashcards_written_by_a_job_are_added_once(
+    students: dict[str, Student], fake: FakeProvider
+) -> None:
+    alice = students["alice"]
+    fake.enqueue(
+        reply(front="What absorbs sunlight in plant cells?", back="chlorophyll"),
+        reply(front="Quand la Bastille est-elle prise ?", back="le 14 juillet 1789"),
+    )
+    made = alice.post(f"{alice.study}/cards", {"count": "2"})
+    assert made.status_code == 303 and "/study/jobs/" in made.headers["location"]
+    assert follow_job(alice, made.headers["location"]) == f"{alice.study}?added=2"
+    assert fake.pending == 0
+    review = alice.get(f"{alice.study}/review").text
+    assert "What absorbs sunlight in plant cells?" in review
+    assert "Chlorophyll absorbs sunlight" in text_of(review)  # the card's passage
+    assert "2 card(s), 2 due now" in text_of(alice.get(alice.study).text)

@@ -80,7 +80,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.too_many_jobs": "You already have too many jobs waiting; try again when one "
         "has finished.",
         "study.making": "Writing the quiz",
-        "study.making_progress": "{done} of {total} questions written",
+        "study.making_cards": "Writing flashcards",
+        "study.making_progress": "{done} of {total} written",
         "study.making_refresh": "This page refreshes itself until the quiz is ready.",
         "study.cancel": "Stop",
     },
@@ -148,7 +149,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.too_many_jobs": "Vous avez déjà trop de tâches en attente ; réessayez quand "
         "l'une d'elles sera terminée.",
         "study.making": "Écriture du quiz",
-        "study.making_progress": "{done} question(s) écrite(s) sur {total}",
+        "study.making_cards": "Écriture des cartes",
+        "study.making_progress": "{done} sur {total} écrite(s)",
         "study.making_refresh": "Cette page se recharge jusqu'à ce que le quiz soit prêt.",
         "study.cancel": "Arrêter",
     },
@@ -162,8 +164,16 @@ def make_quiz_job(*args: Any, **kwargs: Any) -> Any:
     return quiz_job(*args, **kwargs)
 
 
+def make_cards_job(*args: Any, **kwargs: Any) -> Any:
+    """Job kind "study.cards" (see causerie.assistants.study.tasks.cards_job)."""
+    from causerie.assistants.study.tasks import cards_job
+
+    return cards_job(*args, **kwargs)
+
+
 def register_job_kinds(kinds: MutableMapping[str, JobHandler]) -> None:
     kinds["study.quiz"] = make_quiz_job
+    kinds["study.cards"] = make_cards_job
 
 
 def register(app: AppRegistry) -> None:

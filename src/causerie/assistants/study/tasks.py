@@ -1,11 +1,12 @@
-"""Study's long task, run by the job queue's workers: make and save a quiz.
+"""Study's long tasks, run by the job queue's workers: make and save a quiz, write flashcards.
 
     saved, result = make_quiz(services, study_store, owner, notebook, count=5, kind="mixed")
 
 `quiz_job(services, owner, payload, progress=None)` is the handler of job kind "study.quiz"
 (registered in causerie.assistants.study.register; the queue calls it through
 causerie.jobs.kinds): payload {"notebook_id", "count", "kind", "source", "language"}; it returns
-{"quiz_id", "items", "notes"}. The web page queues it and shows its progress.
+{"quiz_id", "items", "notes"}. `cards_job` is "study.cards": payload {"notebook_id", "count",
+"language"}; it returns {"added", "notes"}. The web pages queue them and show their progress.
 
 MIGRATIONS is the study records store's schema, as registry steps (one step: version 0 -> 1).
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from causerie.assistants.kit.passages import notebook_passages
+from causerie.assistants.study.cards import Deck, make_cards
 from causerie.assistants.study.db import FILE_NAME, SCHEMA, StudyStore
 from causerie.assistants.study.quiz import KindChoice, QuizMaker, QuizResult
 from causerie.assistants.study.records import Quiz
@@ -80,3 +82,34 @@ def quiz_job(
     finally:
         study.close()
     return {"quiz_id": saved.id, "items": len(saved.items), "notes": result.notes}
+
+
+def cards_job(
+    services: Services,
+    owner: Owner,
+    payload: dict[str, Any],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Job kind "study.cards": write up to `count` flashcards, each from one passage, and add
+    those whose front the notebook does not have yet (so a job run twice adds nothing twice)."""
+    notebook = services.store.notebook_by_id(owner, payload["notebook_id"])
+    count = int(payload.get("count", 10))
+    done = 0
+
+    def step(card: object) -> None:
+        nonlocal done
+        done += card is not None
+        if progress is not None:
+            progress(done, count)
+
+    study = open_store(services)
+    try:
+        deck = Deck(study, owner, notebook.id)
+        pool = notebook_passages(services.store, owner, notebook)
+        result = make_cards(services.make_provider(), pool, count,
+                            language=payload.get("language"), embedder=services.embedder,
+                            skip_fronts=[c.front for c in deck.cards()], on_card=step)  # fmt: skip
+        added = [deck.add(d.front, d.back, d.citation) for d in result.drafts]
+    finally:
+        study.close()
+    return {"added": sum(card is not None for card in added), "notes": result.notes}

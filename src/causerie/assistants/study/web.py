@@ -5,15 +5,16 @@
                                                           due, the progress chart, the exports
     POST /notebooks/{id}/study/quizzes                    queue a quiz job "study.quiz" (form:
                                                           count, kind) -> its progress page
-    GET  /notebooks/{id}/study/jobs/{job}                 the job's progress (refreshes itself);
-                                                          when done -> the quiz's first question
+    GET  /notebooks/{id}/study/jobs/{job}                 a job's progress (refreshes itself);
+                                                          when done -> the quiz's first question,
+                                                          or the study page (cards added)
     POST /notebooks/{id}/study/jobs/{job}/cancel          stop it
     GET  /notebooks/{id}/study/quizzes/{quiz}?n=N         question N, with its answer form
     POST /notebooks/{id}/study/quizzes/{quiz}?n=N         grade the answer: verdict, expected
                                                           answer, the cited passage
     GET  /notebooks/{id}/study/quizzes/{quiz}/results     each question's last answer, graded
     POST /notebooks/{id}/study/quizzes/{quiz}/cards       the quiz's items become flashcards
-    POST /notebooks/{id}/study/cards                      make flashcards (form: count)
+    POST /notebooks/{id}/study/cards                      queue a job "study.cards" (form: count)
     GET  /notebooks/{id}/study/review                     the first due card: front, back,
                                                           the passage, four FSRS ratings
     POST /notebooks/{id}/study/review                     rate it (form: card_id, rating 1-4)
@@ -38,7 +39,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from causerie.assistants.study.cards import Deck, format_interval, make_cards, parse_rating
+from causerie.assistants.study.cards import Deck, format_interval, parse_rating
 from causerie.assistants.study.db import StudyStore
 from causerie.assistants.study.grading import grade
 from causerie.assistants.study.quiz import MAX_ITEMS, KindChoice
@@ -58,7 +59,8 @@ api_router = APIRouter(prefix="/api", tags=["study"], responses=ERRORS)
 User = Annotated[Owner, Depends(auth.require_user)]
 
 KINDS = ("mixed", "mcq", "short")
-QUIZ_JOB = "study.quiz"  # registered in causerie.assistants.study.register
+QUIZ_JOB = "study.quiz"  # both registered in causerie.assistants.study.register
+CARDS_JOB = "study.cards"
 MAX_CARDS = 50
 CHART_DAYS = 14
 _open_lock = threading.Lock()
@@ -202,11 +204,18 @@ async def new_quiz(request: Request, notebook_id: str) -> Response:
         message = i18n.translate("study.no_sources", language)
         return _overview(request, owner, notebook, 422, error=message)
     payload = {"notebook_id": notebook.id, "count": count, "kind": kind}
+    return _submit(request, owner, notebook, QUIZ_JOB, payload)
+
+
+def _submit(
+    request: Request, owner: Owner, notebook: Notebook, kind: str, payload: dict[str, Any]
+) -> Response:
+    """Queue a study job and send the browser to its progress page."""
     try:
-        job = _queue(request).submit(owner, QUIZ_JOB, payload,
-                                     progress={"done": 0, "total": count})  # fmt: skip
+        job = _queue(request).submit(owner, kind, payload,
+                                     progress={"done": 0, "total": payload["count"]})  # fmt: skip
     except JobLimitReached:
-        message = i18n.translate("study.too_many_jobs", language)
+        message = i18n.translate("study.too_many_jobs", i18n.request_language(request))
         return _overview(request, owner, notebook, 429, error=message)
     jobs = request.app.state.jobs
     jobs.start_worker()  # the in-process worker, if this server runs one
@@ -220,29 +229,33 @@ def _queue(request: Request) -> JobQueue:
     return queue
 
 
-def _quiz_job(request: Request, owner: Owner, notebook: Notebook, job_id: str) -> JobRecord:
-    """The owner's quiz job for this notebook; NotFound otherwise (another kind too)."""
+def _study_job(request: Request, owner: Owner, notebook: Notebook, job_id: str) -> JobRecord:
+    """The owner's study job for this notebook; NotFound otherwise (another kind too)."""
     job = _queue(request).get(owner, job_id)
-    if job.kind != QUIZ_JOB or job.payload.get("notebook_id") != notebook.id:
+    if job.kind not in (QUIZ_JOB, CARDS_JOB) or job.payload.get("notebook_id") != notebook.id:
         raise NotFound(f"job {job_id!r} not found")
     return job
 
 
 @router.get("/notebooks/{notebook_id}/study/jobs/{job_id}", response_class=HTMLResponse)
-def quiz_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
+def study_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
     found = _page_owner_notebook(request, notebook_id)
     if isinstance(found, Response):
         return found
     owner, notebook = found
     try:
-        job = _quiz_job(request, owner, notebook, job_id)
+        job = _study_job(request, owner, notebook, job_id)
     except NotFound:
         return _not_found(request)
-    quiz_id = (job.result or {}).get("quiz_id")
-    if job.state == "done" and quiz_id:
-        return RedirectResponse(f"{_base(notebook)}/quizzes/{quote(quiz_id)}?n=1", status_code=303)
+    result = job.result or {}
+    if job.state == "done" and job.kind == QUIZ_JOB and result.get("quiz_id"):
+        where = f"{_base(notebook)}/quizzes/{quote(str(result['quiz_id']))}?n=1"
+        return RedirectResponse(where, status_code=303)
+    if job.state == "done" and job.kind == CARDS_JOB:
+        added = int(result.get("added", 0))
+        return RedirectResponse(f"{_base(notebook)}?added={added}", status_code=303)
     language = i18n.request_language(request)
-    if job.state == "failed":
+    if job.state in ("done", "failed"):
         return _overview(request, owner, notebook, 422,
                          error=i18n.translate("study.no_question", language))  # fmt: skip
     if job.state == "cancelled":
@@ -254,13 +267,14 @@ def quiz_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
         tab="study",
         base=_base(notebook),
         job=job,
+        title="study.making" if job.kind == QUIZ_JOB else "study.making_cards",
         done=int(job.progress.get("done", 0)),
         total=int(job.progress.get("total", 0)),
     )
 
 
 @router.post("/notebooks/{notebook_id}/study/jobs/{job_id}/cancel")
-async def cancel_quiz_job(request: Request, notebook_id: str, job_id: str) -> Response:
+async def cancel_study_job(request: Request, notebook_id: str, job_id: str) -> Response:
     found = _page_owner_notebook(request, notebook_id)
     if isinstance(found, Response):
         return found
@@ -269,7 +283,7 @@ async def cancel_quiz_job(request: Request, notebook_id: str, job_id: str) -> Re
     if isinstance(form, HTMLResponse):
         return form
     try:
-        _quiz_job(request, owner, notebook, job_id)
+        _study_job(request, owner, notebook, job_id)
     except NotFound:
         return _not_found(request)
     _queue(request).cancel(owner, job_id)
@@ -400,26 +414,12 @@ async def new_cards(request: Request, notebook_id: str) -> Response:
         message = i18n.translate("study.error_count", i18n.request_language(request),
                                  most=MAX_CARDS)  # fmt: skip
         return _overview(request, owner, notebook, 422, error=message)
-    from fastapi.concurrency import run_in_threadpool
-
-    from causerie.assistants.kit.passages import notebook_passages
-
-    services = services_of(request)
-    deck = _deck(request, owner, notebook)
-
-    def make() -> int:
-        pool = notebook_passages(services.store, owner, notebook)
-        existing = [card.front for card in deck.cards()]
-        result = make_cards(services.make_provider(), pool, count, embedder=services.embedder,
-                            skip_fronts=existing)  # fmt: skip
-        added = [deck.add(d.front, d.back, d.citation) for d in result.drafts]
-        return sum(card is not None for card in added)
-
-    try:
-        made = await run_in_threadpool(make)
-    except InputError as exc:
-        return _overview(request, owner, notebook, 422, error=str(exc))
-    return RedirectResponse(f"{_base(notebook)}?added={made}", status_code=303)
+    if not services_of(request).store.list_sources(owner, notebook.id):
+        message = i18n.translate("study.no_sources", i18n.request_language(request))
+        return _overview(request, owner, notebook, 422, error=message)
+    return _submit(
+        request, owner, notebook, CARDS_JOB, {"notebook_id": notebook.id, "count": count}
+    )
 
 
 @router.get("/notebooks/{notebook_id}/study/review", response_class=HTMLResponse)
