@@ -22,6 +22,7 @@ from causerie.assistants import registry
 from causerie.assistants.registry import AppRegistry, Assistant, discover, migrate
 from causerie.cli.main import cli
 from causerie.config import Settings
+from causerie.testing.assistant_contract import AssistantContract
 from causerie.web.app import close_app, create_app
 
 from .study_web_helpers import fast_password_hashing, sign_in
@@ -185,3 +186,15 @@ def test_help_lists_the_assistants_without_loading_them() -> None:
         "causerie.assistants.study",
         "causerie.assistants.study.register",
     ]
+
+
+class TestStudyAssistant(AssistantContract):
+    register = "causerie.assistants.study.register"
+
+
+class TestToyAssistant(AssistantContract):
+    register = "toy_assistant"
+
+    @pytest.fixture(autouse=True)
+    def toy_on_path(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.syspath_prepend(str(TESTS))

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -128,7 +128,7 @@ class AppRegistry:
             raise ValueError(f"assistant {assistant.name!r} is registered twice")
         self._assistants[assistant.name] = assistant
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[Assistant]:
         return iter(self._assistants.values())
 
     def __len__(self) -> int:
