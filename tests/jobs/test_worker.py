@@ -245,3 +245,30 @@ def test_assistant_job_kinds_run_on_the_worker(services: Services) -> None:
     assert done.state == "done" and done.result == {"words": 3}
     assert done.progress == {"done": 2, "total": 2}
     assert calls == [(services, ALICE, {"text": "one two three"})]
+
+
+def test_a_stopping_worker_hands_its_job_back(services: Services) -> None:
+    """A server shutting down stops its worker: the running job is neither failed nor lost;
+    it is claimable at once and finishes on the next worker."""
+    started, runs = threading.Event(), []
+
+    def steps(context: JobContext) -> dict[str, Any]:
+        runs.append(context.worker)
+        for step in range(200):
+            context.report({"step": step})
+            started.set()
+            time.sleep(0.01)
+        return {"steps": 200}
+
+    register_kind("test.steps", steps)
+    job = services.job_queue.submit(ALICE, "test.steps", {})
+    first = Worker(services.job_queue, services, services.spool, poll_s=0.05)
+    first.start()
+    assert started.wait(10)
+    first.stop()
+    handed = services.job_queue.get(ALICE, job.id)
+    assert handed.state == "running" and handed.error is None
+    second = Worker(services.job_queue, services, services.spool)
+    assert second.run_once() is True
+    done = services.job_queue.get(ALICE, job.id)
+    assert done.state == "done" and done.attempts == 2 and runs == [first.id, second.id]

@@ -10,7 +10,7 @@ from causerie.jobs.base import JobLimitReached, JobQueue, JobRecord, JobState, L
 from causerie.jobs.kinds import JobKind, get_kind, kind_names, register_kind
 from causerie.jobs.spool import Spool
 from causerie.jobs.sqlite import SQLiteJobQueue
-from causerie.jobs.worker import JobCancelled, JobContext, Worker
+from causerie.jobs.worker import JobCancelled, JobContext, Worker, WorkerStopping
 
 __all__ = [
     "JobCancelled",
@@ -24,6 +24,7 @@ __all__ = [
     "SQLiteJobQueue",
     "Spool",
     "Worker",
+    "WorkerStopping",
     "get_kind",
     "kind_names",
     "register_kind",

@@ -7,8 +7,10 @@ While a handler runs, a heartbeat thread extends the lease every lease_s / 3 sec
 notices a cancel; the handler reports progress with `context.report(...)`, which raises
 JobCancelled once a cancel was asked (the job ends `cancelled`). A handler that raises ends its
 job `failed` with the error; one unknown kind fails at once. When a job ends, its spool folder
-is removed. At start, jobs held by a dead worker process of this machine (a server killed
-with -9) are made claimable at once instead of after their lease.
+is removed. A worker being stopped hands its job back at the job's next report (claimable at
+once), so a server that shuts down neither fails nor loses it. At start, jobs held by a dead
+worker process of this machine (a server killed with -9) are made claimable at once instead
+of after their lease.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ log = logging.getLogger("causerie.jobs")
 
 class JobCancelled(CauserieError):
     """Raised inside a handler when its job's owner asked it to stop."""
+
+
+class WorkerStopping(CauserieError):
+    """Raised inside a handler when its worker is being stopped (the server shuts down): the
+    job is handed back to the queue, claimable at once, and goes on elsewhere or later."""
 
 
 def new_worker_id() -> str:
@@ -73,6 +80,7 @@ class JobContext:
     budget: Budget | None = None
     _cancelled: threading.Event = field(default_factory=threading.Event)
     _lost: threading.Event = field(default_factory=threading.Event)
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def folder(self) -> Any:
@@ -93,6 +101,8 @@ class JobContext:
             raise LeaseLost(f"job {self.job.id}: another worker holds it now")
         if self._cancelled.is_set():
             raise JobCancelled(f"job {self.job.id} was cancelled")
+        if self._stopping.is_set():
+            raise WorkerStopping(f"job {self.job.id}: its worker is stopping")
 
 
 class Worker:
@@ -161,7 +171,8 @@ class Worker:
         return True
 
     def _execute(self, job: JobRecord) -> None:
-        context = JobContext(job, self.services, self.queue, self.id, self.spool, self.budget)
+        context = JobContext(job, self.services, self.queue, self.id, self.spool, self.budget,
+                             _stopping=self._stop)  # fmt: skip
         kind = get_kind(job.kind)
         beating = threading.Event()
         heart = threading.Thread(
@@ -178,6 +189,9 @@ class Worker:
             self._end(context, "done", result=result)
         except LeaseLost:
             log.warning("job %s: lease lost; another worker runs it", job.id)
+        except WorkerStopping:
+            self.queue.expire_worker(self.id)  # handed back: claimable at once
+            log.info("job %s handed back to the queue: the worker stops", job.id)
         except JobCancelled:
             self._end(context, "cancelled", error="cancelled")
         except Exception as exc:
