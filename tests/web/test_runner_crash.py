@@ -31,9 +31,9 @@ def fake(tmp_path: Path) -> Iterator[LlamaCppProvider]:  # the app's model, for 
     gguf = tmp_path / "scripted.gguf"
     gguf.write_bytes(b"GGUF scripted stand-in")
     script = {"replies": [CHUNKS], "delay_s": 0.3}
-    with allow_model_requests(True):
+    with allow_model_requests(True):  # a context the engine's prompt and answer fit in
         yield LlamaCppProvider(
-            gguf, n_ctx=512, n_threads=1, home=tmp_path / "home",
+            gguf, n_ctx=4096, n_threads=1, home=tmp_path / "home",
             backend={"kind": "scripted", "script": script},
         )  # fmt: skip
     close_all()
