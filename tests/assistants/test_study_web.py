@@ -124,6 +124,7 @@ def test_a_quiz_is_made_from_the_notebook_and_each_answer_is_graded_with_its_pas
     page = text_of(graded.text)
     assert graded.status_code == 200
     assert "Correct" in page and "Expected answer: Chlorophyll" in page
+    assert f"You answered: {right}) Chlorophyll" in page
     assert "cells.md (Cell biology > Photosynthesis)" in page
     assert "Chlorophyll absorbs sunlight" in page
     assert f"{alice.study}/quizzes/{quiz_id}?n=2" in graded.text

@@ -42,7 +42,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from causerie.assistants.study.cards import Deck, format_interval, parse_rating
 from causerie.assistants.study.db import StudyStore
 from causerie.assistants.study.grading import grade
-from causerie.assistants.study.quiz import MAX_ITEMS, KindChoice
+from causerie.assistants.study.quiz import MAX_ITEMS, KindChoice, QuizItem
 from causerie.assistants.study.records import Attempt, Quiz
 from causerie.assistants.study.stats import compute, svg_chart
 from causerie.assistants.study.tasks import open_store
@@ -117,6 +117,14 @@ def _quiz_rows(request: Request, owner: Owner, notebook: Notebook) -> list[dict[
                      "attempts": len(attempts),
                      "correct": sum(a.verdict == "correct" for a in attempts)})  # fmt: skip
     return rows
+
+
+def shown_answer(item: QuizItem, given: str) -> str:
+    """A given answer as the page shows it: a choice's letter with its text ("B) Chlorophyll")."""
+    letter = given.strip().upper()
+    if item.choices and len(letter) == 1 and "A" <= letter < chr(ord("A") + len(item.choices)):
+        return f"{letter}) {item.choices[ord(letter) - ord('A')]}"
+    return given
 
 
 def _deck(request: Request, owner: Owner, notebook: Notebook) -> Deck:
@@ -304,6 +312,7 @@ def _question(
         number=number,
         item=item,
         letters="ABCD",
+        shown=shown_answer,
         **extra,
     )
 
@@ -377,6 +386,7 @@ def quiz_results(request: Request, notebook_id: str, quiz_id: str) -> Response:
         base=_base(notebook),
         quiz=quiz,
         rows=rows,
+        shown=shown_answer,
         answered=len(answered),
         right=sum(a.verdict == "correct" for a in answered),
     )
