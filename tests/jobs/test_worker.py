@@ -272,3 +272,20 @@ def test_a_stopping_worker_hands_its_job_back(services: Services) -> None:
     assert second.run_once() is True
     done = services.job_queue.get(ALICE, job.id)
     assert done.state == "done" and done.attempts == 2 and runs == [first.id, second.id]
+
+
+def test_stale_spool_folders_are_cleared_at_start(services: Services) -> None:
+    """Folders of ended or never-queued jobs go; a waiting job's, and any young one, stay."""
+    waiting = submit_files(services, {"a.md": NOTES["a.md"]})
+    ended = submit_files(services, {"b.md": NOTES["b.md"]})
+    services.job_queue.cancel(ALICE, ended.id)
+    orphan = services.spool.folder("f" * 32)  # spooled, then the process died before submit
+    orphan.mkdir(parents=True)
+    young = services.spool.folder("e" * 32)  # being submitted right now
+    worker = Worker(services.job_queue, services, services.spool)
+    old = time.time() - 7200
+    for folder in (services.spool.folder(waiting.id), services.spool.folder(ended.id), orphan):
+        os.utime(folder, (old, old))
+    young.mkdir(parents=True)
+    assert worker.clear_spool() == 2
+    assert sorted(services.spool.job_ids()) == sorted([waiting.id, "e" * 32])

@@ -149,6 +149,11 @@ class JobQueue(Protocol):
         oldest first."""
         ...
 
+    def states(self, job_ids: list[str]) -> dict[str, JobState]:
+        """{job id: state} of these jobs, whoever owns them (ids not found are absent): for
+        maintenance such as clearing the spool, never for answering a user."""
+        ...
+
     def running_workers(self) -> set[str]:
         """The workers that hold a lease now."""
         ...

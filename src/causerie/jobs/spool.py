@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,7 +48,13 @@ class Spool:
     def remove(self, job_id: str) -> None:
         shutil.rmtree(self.folder(job_id), ignore_errors=True)
 
-    def job_ids(self) -> list[str]:
+    def job_ids(self, older_than_s: float = 0.0) -> list[str]:
+        """The job ids that have a folder here, written at least `older_than_s` seconds ago."""
         if not self.root.is_dir():
             return []
-        return [p.name for p in self.root.iterdir() if _JOB_ID.match(p.name)]
+        cutoff = time.time() - older_than_s
+        return [
+            p.name
+            for p in self.root.iterdir()
+            if _JOB_ID.match(p.name) and p.stat().st_mtime <= cutoff
+        ]

@@ -309,6 +309,18 @@ class SQLiteJobQueue:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _record(row)
 
+    def states(self, job_ids: list[str]) -> dict[str, JobState]:
+        found: dict[str, JobState] = {}
+        with self._reading() as conn:
+            for start in range(0, len(job_ids), 500):
+                batch = job_ids[start : start + 500]
+                rows = conn.execute(
+                    f"SELECT id, state FROM jobs WHERE id IN ({', '.join('?' * len(batch))})",
+                    batch,
+                ).fetchall()
+                found.update({row[0]: row[1] for row in rows})
+        return found
+
     def running_workers(self) -> set[str]:
         with self._reading() as conn:
             rows = conn.execute(

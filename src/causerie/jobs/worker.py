@@ -141,7 +141,19 @@ class Worker:
                 freed += self.queue.expire_worker(worker)
         if freed:
             log.info("%d job(s) of a stopped worker will run again", freed)
+        self.clear_spool()
         return freed
+
+    def clear_spool(self, older_than_s: float = 3600.0) -> int:
+        """Remove the spool folders of jobs that ended or never got queued (a process killed
+        between spooling and submitting, or between ending a job and removing its folder).
+        Only folders older than `older_than_s`: a younger one may be a job being submitted."""
+        candidates = self.spool.job_ids(older_than_s)
+        states = self.queue.states(candidates) if candidates else {}
+        stale = [i for i in candidates if states.get(i) not in ("queued", "running")]
+        for job_id in stale:
+            self.spool.remove(job_id)
+        return len(stale)
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Run jobs until `stop` (or self.stop()) is set."""

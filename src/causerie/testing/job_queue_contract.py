@@ -31,7 +31,8 @@ What it pins down:
   (heartbeat and progress answer False) and its worker ends it cancelled;
 - per-owner limits: max_queued_jobs and max_queued_bytes count queued and running jobs only,
   refuse with JobLimitReached (check_limits too), and never count another owner's jobs;
-- finished jobs beyond keep_per_owner are forgotten, oldest first; active ones never.
+- finished jobs beyond keep_per_owner are forgotten, oldest first; active ones never;
+- states (maintenance only) reads the state of any owner's jobs by id.
 """
 
 from __future__ import annotations
@@ -263,6 +264,15 @@ class JobQueueContract:
         assert server.get(ALICE, job.id).progress == {"done": 1}
         server.cancel(ALICE, job.id)
         assert worker.heartbeat(job.id, W1, 30) is False
+
+    def test_states_of_any_owners_jobs(self, queue: JobQueue) -> None:
+        first, second = queue.submit(ALICE, KIND, {}), queue.submit(BOB, KIND, {})
+        queue.cancel(BOB, second.id)
+        assert queue.states([first.id, second.id, "0" * 32]) == {
+            first.id: "queued",
+            second.id: "cancelled",
+        }
+        assert queue.states([]) == {}
 
     def test_records_serialise(self, queue: JobQueue) -> None:
         job = queue.submit(ALICE, KIND, {"n": 1})
