@@ -5,7 +5,7 @@
         app.add(Assistant(
             name="study",
             summary="Study a notebook: explain, tutor, quiz, cards.",
-            command="causerie.cli.study:study",             # its click group, imported when run
+            command="causerie.assistants.study.cli:study",  # its click group, imported when run
             router="causerie.assistants.study.web:router",  # its FastAPI router: API and pages
             templates=HERE / "templates",                   # rendered as "study/<file>"
             static=HERE / "static",                         # served at /static/assistants/study/

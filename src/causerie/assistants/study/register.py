@@ -181,7 +181,7 @@ def register(app: AppRegistry) -> None:
         Assistant(
             name="study",
             summary="Study a notebook: explain, tutor, quiz, cards.",
-            command="causerie.cli.study:study",
+            command="causerie.assistants.study.cli:study",
             router="causerie.assistants.study.web:router",
             templates=HERE / "templates",
             static=HERE / "static",
