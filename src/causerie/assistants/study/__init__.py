@@ -5,6 +5,10 @@ Every item keeps the passage it was drawn from (a Citation), and the facts it st
 checked against that passage in code before it is kept. The generic machinery (structured
 generation, passage pools, support checks, language handling) is the shared assistant kit,
 `causerie.assistants.kit`; this package holds the study prompts, checks and records.
+
+The whole assistant is this folder: `register.py` adds it to the app (causerie.assistants.
+registry), `cli.py` is `causerie study ...`, `web.py` with `templates/` and `static/` are its
+pages and API routes, `tasks.py` its job kinds (study.quiz, study.cards).
 """
 
 from __future__ import annotations
