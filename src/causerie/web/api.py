@@ -446,8 +446,13 @@ def get_passage(
             "retrieved, delta..., answer (or error)",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        429: {"model": ErrorOut, "description": "Too many questions (Retry-After)"},
+        429: {
+            "model": ErrorOut,
+            "description": "Too many questions, or too many of the user's waiting for the model "
+            "(Retry-After)",
+        },
         502: {"model": ErrorOut, "description": ERROR_TEXTS[502]},
+        503: {"model": ErrorOut, "description": ERROR_TEXTS[503]},
     },
 )
 async def chat(request: Request, notebook_id: str, body: ChatIn, owner: User) -> Any:

@@ -127,7 +127,7 @@ def get_model(request: Request, model: str, owner: User) -> ModelOut:
             "events then `data: [DONE]`",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        **error_responses(429, 502, model=OpenAIErrorOut),
+        **error_responses(429, 502, 503, model=OpenAIErrorOut),
     },
 )
 async def chat_completions(request: Request, body: ChatCompletionIn, owner: User) -> Any:

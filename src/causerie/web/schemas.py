@@ -39,6 +39,7 @@ ERROR_TEXTS: dict[int, str] = {
     422: "The body or a parameter does not match the schema",
     429: "Too many requests, or too many ingestion jobs waiting (see Retry-After)",
     502: "The model failed (the message says how)",
+    503: "Every place in the queue to the model is taken (see Retry-After)",
 }
 
 
