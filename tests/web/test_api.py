@@ -195,6 +195,56 @@ def test_url_sources_to_private_addresses_are_refused_per_source(alice: Actor) -
     assert bad.status_code == 422 and "ftp:// URLs are not supported" in bad.text
 
 
+def test_the_pages_stop_button_cancels_through_the_api(alice: Actor, make_actor: Any) -> None:
+    """The sources page's Stop button posts to /api/jobs/{id}/cancel with the session's CSRF
+    header; the answer says `cancelled`: at once for a queued job, after the current input
+    for a running one. Without the header the cancel is refused; another user's job is 404."""
+    import threading
+
+    from causerie.jobs import JobContext, get_kind, register_kind
+    from causerie.jobs.ingestion import FILES
+
+    opened, started = threading.Event(), threading.Event()
+    real = get_kind(FILES)
+    assert real is not None
+
+    def gated(context: JobContext) -> Any:
+        started.set()
+        opened.wait(20)
+        return real.handler(context)
+
+    register_kind(FILES, gated, real.description)
+    try:
+        notebook_id = new_notebook(alice, "Stop")
+        files = [("files", ("first.md", LIBRARY_MD, "text/markdown"))]
+        running = alice.api("POST", f"/api/notebooks/{notebook_id}/sources", files=files).json()
+        assert started.wait(10) and running["cancelled"] is False
+        files = [("files", ("second.md", LIBRARY_MD, "text/markdown"))]
+        queued = alice.api("POST", f"/api/notebooks/{notebook_id}/sources", files=files).json()
+
+        no_header = alice.browser.post(f"/api/jobs/{queued['id']}/cancel")
+        assert no_header.status_code == 403
+        assert alice.api("GET", f"/api/jobs/{queued['id']}").json()["state"] == "queued"
+        bob = make_actor("bob")
+        assert bob.api("POST", f"/api/jobs/{queued['id']}/cancel").status_code == 404
+
+        stopped = alice.api("POST", f"/api/jobs/{queued['id']}/cancel").json()
+        assert stopped["state"] == "done" and stopped["cancelled"] is True
+        stopping = alice.api("POST", f"/api/jobs/{running['id']}/cancel").json()
+        assert stopping["state"] == "indexing" and stopping["cancelled"] is True
+        assert alice.api("GET", f"/api/jobs/{running['id']}").json()["cancelled"] is True
+    finally:
+        opened.set()
+        register_kind(FILES, real.handler, real.description)
+    ended = wait_job(alice, running["id"])
+    assert ended["cancelled"] is True and ended["items"][0]["error"] == "cancelled"
+    assert alice.api("GET", f"/api/notebooks/{notebook_id}/sources").json()["sources"] == []
+    jobs = alice.api("GET", f"/api/notebooks/{notebook_id}/jobs").json()
+    assert sorted(job["cancelled"] for job in jobs) == [True, True]
+    done = upload(alice, notebook_id, ("third.md", LIBRARY_MD))
+    assert done["cancelled"] is False and done["items"][0]["status"] == "added"
+
+
 # --------------------------------------------------------------------------- errors
 
 

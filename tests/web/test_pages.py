@@ -277,6 +277,26 @@ def test_every_page_message_exists_in_both_languages() -> None:
         assert not missing, (language, missing)
 
 
+def test_sources_page_hands_its_script_the_stop_strings(alice: Actor) -> None:
+    """Every message sources.js asks for is in the page's data block, in French too (the
+    Stop button and its cancelled states)."""
+    script = (Path(__file__).resolve().parents[2] / "src" / "causerie" / "web" / "static"
+              / "js" / "sources.js").read_text()  # fmt: skip
+    wanted = set(re.findall(r"""msg\(\s*["']([a-z_]+\.[a-z_]+)["']""", script))
+    assert {"sources.stop", "sources.stop_named", "status.cancelled"} <= wanted
+    notebook_id = new_notebook(alice, "Valmont")
+    page = get(alice, f"/notebooks/{notebook_id}/sources", headers={"Accept-Language": "fr"})
+    block = re.search(
+        r'<script type="application/json" id="page-messages">(.*?)</script>', page.text, re.S
+    )
+    assert block
+    messages = json.loads(block.group(1))
+    assert sorted(wanted - set(messages)) == []
+    assert messages["sources.stop"] == "Arrêter"
+    assert messages["sources.stop_named"] == "Arrêter l'ajout de {names}"
+    assert messages["status.cancelled"] == "arrêtée"
+
+
 # --------------------------------------------------------------------------- security
 
 

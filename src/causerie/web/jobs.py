@@ -79,6 +79,7 @@ def job_view(record: JobRecord) -> dict[str, Any]:
         "embedded": progress.get("embedded", 0),
         "to_embed": progress.get("to_embed", 0),
         "error": error,
+        "cancelled": record.state == "cancelled" or record.cancel_requested,
         "items": items,
         "created_at": record.created_at,
         "finished_at": record.finished_at,

@@ -57,6 +57,10 @@ SCRIPT_MESSAGES = (
     "sources.job_embedding",
     "sources.job_done",
     "sources.job_errors",
+    "sources.job_stopping",
+    "sources.job_cancelled",
+    "sources.stop",
+    "sources.stop_named",
     "sources.confirm_delete",
     "sources.deleted",
     "sources.url_added",
@@ -68,6 +72,8 @@ SCRIPT_MESSAGES = (
     "status.unchanged",
     "status.error",
     "status.ready",
+    "status.stopping",
+    "status.cancelled",
     "error.signed_out",
 )
 

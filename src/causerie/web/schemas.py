@@ -192,6 +192,10 @@ class JobOut(BaseModel):
     embedded: int = Field(description="passages given vectors so far")
     to_embed: int
     error: str | None = Field(description="a problem of the whole job (e.g. vectors)")
+    cancelled: bool = Field(
+        default=False,
+        description="a cancel was asked: the job stops before its next input (state done then)",
+    )
     items: list[JobItemOut]
     created_at: float
     finished_at: float | None

@@ -1,5 +1,5 @@
 // The sources page: upload files (drop zone or file input) and URLs, follow each ingestion
-// job until it is done, refresh the sources table, delete a source.
+// job until it is done (a Stop button cancels one), refresh the sources table, delete a source.
 
 import { api, el, msg, wireConfirmations } from "./common.js";
 
@@ -104,20 +104,26 @@ async function poll(id) {
   refreshTable(); // each finished input shows up in the table as soon as it is stored
 }
 
+function jobLabel(job) {
+  const embedding = job.state === "embedding" && job.to_embed;
+  if (job.state === "done" && job.cancelled) return msg("sources.job_cancelled", { done: job.done, total: job.total });
+  if (job.state === "done")
+    return msg(job.errors ? "sources.job_errors" : "sources.job_done", { done: job.done, total: job.total, errors: job.errors });
+  if (job.cancelled) return msg("sources.job_stopping", { done: job.done, total: job.total });
+  return embedding
+    ? msg("sources.job_embedding", { done: job.embedded, total: job.to_embed })
+    : msg("sources.job_progress", { done: job.done, total: job.total });
+}
+
 function render(job) {
   let item = shown.get(job.id);
   if (!item) {
-    item = el("li", { class: "job", "data-job-id": job.id });
+    item = el("li", { class: "job", "data-job-id": job.id, tabindex: "-1" });
     shown.set(job.id, item);
     jobList.prepend(item);
   }
   const embedding = job.state === "embedding" && job.to_embed;
-  const label =
-    job.state === "done"
-      ? msg(job.errors ? "sources.job_errors" : "sources.job_done", { done: job.done, total: job.total, errors: job.errors })
-      : embedding
-        ? msg("sources.job_embedding", { done: job.embedded, total: job.to_embed })
-        : msg("sources.job_progress", { done: job.done, total: job.total });
+  const label = jobLabel(job);
   const progress = el("progress", {
     max: embedding ? job.to_embed : job.total,
     value: embedding ? job.embedded : job.done,
@@ -136,21 +142,65 @@ function render(job) {
       ),
     ),
   );
-  const stateText = job.state === "done" ? msg("status.ready") : msg(`status.${job.state}`);
-  item.dataset.state = job.state;
+  const stopped = job.state === "done" && job.cancelled;
+  const stateText = stopped
+    ? msg("status.cancelled")
+    : job.state === "done"
+      ? msg("status.ready")
+      : msg(job.cancelled ? "status.stopping" : `status.${job.state}`);
+  const stateClass = stopped ? "cancelled" : job.state === "done" ? (job.errors ? "error" : "done") : "running";
+  item.dataset.state = stopped ? "cancelled" : job.state;
   const parts = [
     el("strong", { text: label }),
-    el("span", { class: `status ${job.state === "done" ? (job.errors ? "error" : "done") : "running"}`, text: stateText }),
+    el("span", { class: `status ${stateClass}`, text: stateText }),
     progress,
     items,
   ];
-  if (job.error) parts.push(el("p", { class: "error-text", text: job.error }));
-  item.replaceChildren(...parts);
+  if (job.error && !job.cancelled) parts.push(el("p", { class: "error-text", text: job.error }));
+  // The Stop button stays the same node while the job is followed, so that it keeps the focus.
+  let stop = item.querySelector("button.stop-job");
+  for (const child of [...item.children]) if (child !== stop) child.remove();
+  item.prepend(...parts);
+  if (job.state === "done" || job.cancelled) {
+    if (stop) {
+      const focused = stop === document.activeElement;
+      stop.remove();
+      if (focused) item.focus();
+    }
+  } else if (!stop) {
+    const names = job.items.map((i) => i.name).join(", ");
+    stop = el("button", {
+      type: "button",
+      class: "stop-job",
+      "data-job-id": job.id,
+      "aria-label": msg("sources.stop_named", { names }),
+      text: msg("sources.stop"),
+    });
+    item.append(stop);
+  }
   if (job.state === "done" || job.items.every((i) => FINISHED.has(i.status))) status.textContent = label;
 }
 
+// Stop: the queue cancels a queued job at once, a running one before its next input.
+jobList.addEventListener("click", async (event) => {
+  const button = event.target.closest("button.stop-job");
+  if (!button || button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true"); // not `disabled`: that would drop the focus
+  try {
+    const job = await api(`/api/jobs/${encodeURIComponent(button.dataset.jobId)}/cancel`, { method: "POST" });
+    status.textContent = jobLabel(job);
+    render(job);
+    if (job.state === "done") finished(job);
+  } catch (error) {
+    button.removeAttribute("aria-disabled");
+    status.textContent = error.message;
+  }
+});
+
 function finished(job) {
-  status.textContent = job.errors
+  status.textContent = job.cancelled
+    ? msg("sources.job_cancelled", { done: job.done, total: job.total })
+    : job.errors
     ? msg("sources.job_errors", { done: job.done, total: job.total, errors: job.errors })
     : msg("sources.job_done", { done: job.done, total: job.total });
   refreshTable();
