@@ -4,7 +4,8 @@ Playwright against a real uvicorn server on 127.0.0.1, the fake model scripted t
 Sign in through the login form, create a notebook, add two files (one dropped on the drop zone,
 one through the file input), wait for ingestion, ask, watch the answer stream, open a citation
 chip's passage (highlighted in its context), stop a generation, switch the language, and check
-a phone-sized screen for horizontal overflow.
+a phone-sized screen for horizontal overflow. Stop ingestion jobs from the sources page by
+keyboard.
 
 Without Chromium or Playwright the test is skipped, unless CAUSERIE_BROWSER_TESTS=required
 (CI sets it), which makes that a failure. CAUSERIE_UPDATE_SCREENSHOTS=1 writes the screenshots
@@ -324,3 +325,79 @@ def test_study_make_and_take_a_quiz_then_review_its_card_by_keyboard(
         _no_horizontal_overflow(mobile)
     phone.close()
     context.close()
+
+
+def test_stop_an_ingestion_job_from_the_sources_page_by_keyboard(
+    browser: Any, live_server: LiveServer
+) -> None:
+    """Two uploads while ingestion is held: the queued job stops at once (Enter on its Stop
+    button), the running one says it is stopping, then stopped once its input is done; the
+    focus stays on the job; nothing was stored."""
+    import threading
+
+    from playwright.sync_api import expect
+
+    from causerie.jobs import JobContext, get_kind, register_kind
+    from causerie.jobs.ingestion import FILES
+
+    opened = threading.Event()
+    real = get_kind(FILES)
+    assert real is not None
+
+    def held(context: JobContext) -> Any:
+        opened.wait(30)
+        return real.handler(context)
+
+    live_server.app.state.accounts.create_user("alice", PASSWORD)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="fr-FR", base_url=live_server.url
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    register_kind(FILES, held, real.description)
+    try:
+        page.goto("/")
+        page.locator("input[name=username]").fill("alice")
+        page.locator("input[name=password]").fill(PASSWORD)
+        page.locator("input[name=password]").press("Enter")
+        page.locator("#new-notebook").fill("Arrêts")
+        page.locator("#new-notebook").press("Enter")
+        expect(page.get_by_role("heading", name="Arrêts")).to_be_visible()
+        page.get_by_role("link", name="Sources", exact=True).click()
+        expect(page.locator("#files")).to_be_visible()
+
+        files = page.locator("#files")
+        files.set_input_files({"name": "first.md", "mimeType": "text/markdown",
+                               "buffer": b"# First\n\nSome text.\n"})  # fmt: skip
+        first = page.locator(".job").filter(has_text="first.md")
+        expect(first.get_by_role("button", name="Arrêter l'ajout de first.md")).to_be_visible()
+        files.set_input_files({"name": "second.md", "mimeType": "text/markdown",
+                               "buffer": b"# Second\n\nMore text.\n"})  # fmt: skip
+        second = page.locator(".job").filter(has_text="second.md")
+        stop_second = second.get_by_role("button", name="Arrêter l'ajout de second.md")
+        expect(stop_second).to_be_visible()
+
+        stop_second.focus()
+        page.keyboard.press("Enter")
+        expect(second.locator(".status.cancelled")).to_have_text("arrêtée")
+        expect(second).to_have_attribute("data-state", "cancelled")
+        expect(second.get_by_role("button")).to_have_count(0)
+        expect(second).to_be_focused()  # the focus stays on the job, not lost to the page
+        expect(page.locator("#sources-status")).to_contain_text("Arrêté")
+
+        stop_first = first.get_by_role("button", name="Arrêter l'ajout de first.md")
+        stop_first.focus()
+        page.keyboard.press("Space")
+        expect(first.locator(".status.running")).to_have_text("arrêt en cours")
+        opened.set()
+        expect(first.locator(".status.cancelled")).to_have_text("arrêtée")
+        expect(page.locator("#sources-table .status.ready")).to_have_count(0)
+        assert errors == [], errors
+    finally:
+        opened.set()
+        register_kind(FILES, real.handler, real.description)
+        context.close()
