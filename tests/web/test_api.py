@@ -75,6 +75,21 @@ def test_the_cli_and_the_browser_share_a_users_notebooks(
     assert [(b["name"], b["source_count"]) for b in books] == [("From CLI", 1)]
 
 
+def test_notebook_lists_count_each_notebooks_sources(alice: Actor, make_actor: Any) -> None:
+    """The list (API and page) counts each notebook's own sources, an empty one as 0; another
+    user's sources count for nobody else."""
+    full = new_notebook(alice, "Full")
+    new_notebook(alice, "Empty")
+    upload(alice, full, ("one.md", LIBRARY_MD), ("two.md", b"# Two\n\nOther text.\n"))
+    bob = make_actor("bob")
+    upload(bob, new_notebook(bob, "Full"), ("three.md", LIBRARY_MD))
+    books = alice.api("GET", "/api/notebooks").json()
+    assert [(b["name"], b["source_count"]) for b in books] == [("Empty", 0), ("Full", 2)]
+    page = alice.browser.get("/").text
+    assert page.count("Sources: 2") == 1 and page.count("Sources: 0") == 1
+    assert "Ask a question about this notebook" in alice.browser.get(f"/notebooks/{full}/chat").text
+
+
 # --------------------------------------------------------------------------- uploads
 
 

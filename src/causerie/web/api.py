@@ -157,10 +157,8 @@ def _token_out(token: Any) -> TokenOut:
 @router.get("/notebooks", response_model=list[NotebookOut], summary="List my notebooks")
 def list_notebooks(request: Request, owner: User) -> list[NotebookOut]:
     store = store_of(request)
-    return [
-        NotebookOut.of(book, len(store.list_sources(owner, book.id)))
-        for book in store.list_notebooks(owner)
-    ]
+    counts = store.source_counts(owner)
+    return [NotebookOut.of(book, counts.get(book.id, 0)) for book in store.list_notebooks(owner)]
 
 
 @router.post(

@@ -177,7 +177,7 @@ def notebooks_page(request: Request) -> Response:
         return _login_redirect(request)
     store = _services(request).store
     notebooks = sorted(store.list_notebooks(owner), key=lambda n: n.name.casefold())
-    counts = {n.id: len(store.list_sources(owner, n.id)) for n in notebooks}
+    counts = store.source_counts(owner)
     return _render(
         request,
         "notebooks.html",
@@ -361,6 +361,6 @@ def chat_page(request: Request, notebook_id: str, conversation_id: str | None = 
         conversation=conversation,
         conversations=conversations,
         messages=_message_views(request, owner, conversation) if conversation else [],
-        source_count=len(store.list_sources(owner, notebook.id)),
+        source_count=store.source_counts(owner).get(notebook.id, 0),
         tab="chat",
     )

@@ -151,7 +151,7 @@ def _overview(
         most=MAX_ITEMS,
         most_cards=MAX_CARDS,
         kinds=KINDS,
-        source_count=len(services_of(request).store.list_sources(owner, notebook.id)),
+        source_count=services_of(request).store.source_counts(owner).get(notebook.id, 0),
         **extra,
     )
 
