@@ -1,23 +1,27 @@
-"""Backends chosen by settings: the one place that opens the store and the job queue.
+"""Backends chosen by settings: the one place that opens the store, the job queue, the
+accounts and the assistants' records.
 
     store = open_store(settings)          # the Store Protocol (causerie.store.base)
     queue = open_job_queue(settings)      # the JobQueue Protocol (causerie.jobs.base)
     spool = open_spool(settings)          # where queued uploads wait
-    records = open_records(settings)      # the assistants' records (their own tables)
+    accounts = open_accounts(settings)    # the AccountStore Protocol (causerie.accounts.base)
+    records = open_records(settings)      # the OwnedRecords Protocol (causerie.assistants.records)
 
 `database_url` picks the backend: '' (default) or 'sqlite:///PATH' is one SQLite file that
 holds the store, the queue and the assistants' records side by side; anything else is refused
-by the settings with a ConfigError (PostgreSQL arrives with the scale-out issue).
-causerie.wiring.Services calls these, so the CLI, the worker and the web server open the same
-database the same way.
+by the settings with a ConfigError (PostgreSQL arrives with the scale-out issue). The accounts
+are the exception: credentials stay in a file of their own, `$CAUSERIE_HOME/accounts.sqlite3`
+(causerie.accounts.store says why). causerie.wiring.Services, the web app and the CLI call
+these, so the CLI, the worker and the web server open the same databases the same way.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from causerie.accounts.base import AccountStore
+    from causerie.assistants.records import SQLiteRecords
     from causerie.assistants.registry import AppRegistry
     from causerie.config import Settings
     from causerie.jobs.base import JobQueue
@@ -45,19 +49,23 @@ def open_spool(settings: Settings) -> Spool:
     return Spool.in_folder(settings.home)
 
 
-def open_records(settings: Settings, assistants: AppRegistry | None = None) -> sqlite3.Connection:
-    """The assistants' records database: the database the settings name, opened by the shared
-    bootstrap (causerie.sqlite_db), with each registered assistant's records-store migrations
-    applied (versioned per assistant in `assistant_schema`, see
-    causerie.assistants.registry.migrate). Every row an assistant keeps there carries its owner.
+def open_accounts(settings: Settings) -> AccountStore:
+    """The accounts of the web server and the API (users, tokens, sessions)."""
+    from causerie.accounts.store import SQLiteAccountStore
+
+    return SQLiteAccountStore.in_folder(settings.home)
+
+
+def open_records(settings: Settings, assistants: AppRegistry | None = None) -> SQLiteRecords:
+    """The assistants' owned records (causerie.assistants.records.OwnedRecords) in the database
+    the settings name, opened by the shared bootstrap (causerie.sqlite_db), with the records
+    table and each registered assistant's own migrations applied (versioned per assistant in
+    `assistant_schema`, see causerie.assistants.registry.migrate). Every record carries its
+    owner, and every read and write names it.
     """
-    from causerie.assistants.registry import default_registry, migrate
-    from causerie.sqlite_db import connect
+    from causerie.assistants.records import SQLiteRecords
+    from causerie.assistants.registry import default_registry
 
     registry = assistants if assistants is not None else default_registry()
-
-    def setup(conn: sqlite3.Connection, path: Any) -> None:
-        for assistant in registry:
-            migrate(conn, assistant.name, registry.migrations(assistant.name))
-
-    return connect(settings.database_path, setup)
+    steps = {assistant.name: registry.migrations(assistant.name) for assistant in registry}
+    return SQLiteRecords(settings.database_path, steps)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from serve_helpers import Server, bearer
 
-from causerie.accounts import AccountStore
+from causerie.accounts import SQLiteAccountStore
 from causerie.config import Settings
 from causerie.jobs import SQLiteJobQueue
 from causerie.types import Owner
@@ -36,7 +36,7 @@ def test_a_job_survives_a_sigkill_of_the_server_and_finishes_once(
     settings: Settings, servers: list[Server]
 ) -> None:
     home = settings.home
-    accounts = AccountStore.in_folder(home)
+    accounts = SQLiteAccountStore.in_folder(home)
     accounts.create_user("alice", "correct horse battery staple")
     token = accounts.create_token("alice", "test").secret
     accounts.close()

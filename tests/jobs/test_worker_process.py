@@ -14,7 +14,7 @@ import httpx
 import pytest
 from serve_helpers import Server, bearer
 
-from causerie.accounts import AccountStore
+from causerie.accounts import SQLiteAccountStore
 from causerie.config import Settings
 
 
@@ -31,7 +31,7 @@ def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
 def test_serve_no_worker_queues_and_a_worker_process_runs_the_jobs(
     settings: Settings, processes: list[subprocess.Popen[bytes]]
 ) -> None:
-    accounts = AccountStore.in_folder(settings.home)
+    accounts = SQLiteAccountStore.in_folder(settings.home)
     accounts.create_user("alice", "correct horse battery staple")
     token = accounts.create_token("alice", "test").secret
     accounts.close()

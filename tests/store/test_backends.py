@@ -75,10 +75,11 @@ def test_the_assistants_records_live_in_the_same_database(
     first = open_records(settings, assistants)
     again = open_records(settings, assistants)  # a second process: nothing applied twice
     try:
-        tables = {row[0] for row in first.execute("SELECT name FROM sqlite_master")}
+        tables = {row[0] for row in first.connection.execute("SELECT name FROM sqlite_master")}
         assert {"toy_notes", "quizzes", "assistant_schema", "notebooks"} <= tables
-        versions = dict(again.execute("SELECT name, version FROM assistant_schema").fetchall())
-        assert versions == {"study": 1, "toy": 1}
+        assert {"assistant_records"} <= tables  # the owned records (causerie.assistants.records)
+        rows = again.connection.execute("SELECT name, version FROM assistant_schema").fetchall()
+        assert dict(rows) == {"causerie.records": 1, "study": 1, "toy": 1}
         assert store.ensure_notebook(Owner("alice"), "n").name == "n"
     finally:
         first.close()

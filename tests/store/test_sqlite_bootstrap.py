@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from causerie.accounts import AccountStore
+from causerie.accounts import SQLiteAccountStore
 from causerie.assistants.study.db import StudyStore
 from causerie.errors import StoreError
 from causerie.jobs import SQLiteJobQueue
@@ -29,7 +29,7 @@ def test_every_database_is_opened_the_same_way(tmp_path: Path) -> None:
     opened = [
         SQLiteStore(tmp_path / "causerie.sqlite3"),
         SQLiteJobQueue(tmp_path / "causerie.sqlite3"),
-        AccountStore.in_folder(tmp_path),
+        SQLiteAccountStore.in_folder(tmp_path),
         StudyStore(tmp_path / "study.sqlite3"),
     ]
     try:

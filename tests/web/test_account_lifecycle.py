@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_helpers import PASSWORD, Actor, sign_in
 
-from causerie.accounts import AccountStore
+from causerie.accounts import SQLiteAccountStore
 from causerie.accounts.store import SESSION_MAX_AGE_S
 from causerie.cli.main import cli
 from causerie.errors import InputError
@@ -30,7 +30,7 @@ def run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("name", ["local", "LOCAL", " Local "])
 def test_the_cli_owner_name_is_reserved(tmp_path: Path, name: str) -> None:
-    accounts = AccountStore.in_folder(tmp_path)
+    accounts = SQLiteAccountStore.in_folder(tmp_path)
     with pytest.raises(InputError, match="reserved"):
         accounts.create_user(name, PASSWORD)
     assert accounts.list_users() == []
@@ -74,7 +74,7 @@ def _version_1_file(path: Path) -> None:
 
 def test_migration_binds_rows_to_ids_and_disables_a_local_account(tmp_path: Path) -> None:
     _version_1_file(tmp_path / "accounts.sqlite3")
-    accounts = AccountStore.in_folder(tmp_path)
+    accounts = SQLiteAccountStore.in_folder(tmp_path)
     alice = accounts.user_for_token("cz_secret-of-alice")
     assert alice is not None and alice.name == "alice" and len(alice.id) == 32
     assert accounts.user_for_token("cz_secret-of-local") is None
@@ -82,7 +82,7 @@ def test_migration_binds_rows_to_ids_and_disables_a_local_account(tmp_path: Path
     assert [(u.name, u.disabled) for u in accounts.list_users()] == [
         ("alice", False), ("local", True)]  # fmt: skip
     accounts.close()
-    again = AccountStore.in_folder(tmp_path)  # opening twice changes nothing
+    again = SQLiteAccountStore.in_folder(tmp_path)  # opening twice changes nothing
     assert again.user_for_token("cz_secret-of-alice") == alice
     again.close()
 
@@ -137,7 +137,7 @@ def test_cli_disable_delete_passwd(isolated_home: Path) -> None:
     disabled = run("users", "disable", "alice")
     assert disabled.exit_code == 0 and "ended" in disabled.stderr
     assert "\tdisabled" in run("users", "list").stdout
-    accounts = AccountStore.in_folder(isolated_home)
+    accounts = SQLiteAccountStore.in_folder(isolated_home)
     assert accounts.user_for_token(token) is None
     assert run("users", "enable", "alice").exit_code == 0
     token = run("tokens", "create", "--user", "alice").stdout.strip()
@@ -212,7 +212,7 @@ def test_cli_revoke_all(isolated_home: Path) -> None:
     tokens = [run("tokens", "create", "--user", "alice").stdout.strip() for _ in range(2)]
     done = run("tokens", "revoke", "--all", "--user", "alice")
     assert done.exit_code == 0 and "2 token(s) revoked" in done.stderr
-    accounts = AccountStore.in_folder(isolated_home)
+    accounts = SQLiteAccountStore.in_folder(isolated_home)
     assert all(accounts.user_for_token(t) is None for t in tokens)
     accounts.close()
     assert run("tokens", "revoke", "--user", "alice").exit_code == 2

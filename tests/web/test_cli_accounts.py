@@ -12,7 +12,7 @@ import httpx
 from click.testing import CliRunner
 from web_helpers import PASSWORD, free_port
 
-from causerie.accounts import AccountStore
+from causerie.accounts import SQLiteAccountStore
 from causerie.cli.main import cli
 
 
@@ -38,7 +38,7 @@ def test_users_create_list_and_password_rules(isolated_home: Path) -> None:
     bad = run("users", "create", "a b", "--password-stdin", input=PASSWORD + "\n")
     assert bad.exit_code == 1 and "not a valid user name" in bad.stderr
 
-    accounts = AccountStore.in_folder(isolated_home)
+    accounts = SQLiteAccountStore.in_folder(isolated_home)
     assert accounts.authenticate("alice", PASSWORD) is not None
     assert [u.name for u in accounts.list_users()] == ["alice", "bob"]
     accounts.close()
@@ -60,7 +60,7 @@ def test_tokens_create_prints_only_the_token_on_stdout(isolated_home: Path) -> N
 
     listed = run("tokens", "list", "--user", "alice").stdout.splitlines()
     assert len(listed) == 2 and "laptop" in listed[0] and token not in "\n".join(listed)
-    accounts = AccountStore.in_folder(isolated_home)
+    accounts = SQLiteAccountStore.in_folder(isolated_home)
     assert accounts.user_for_token(token).name == "alice"  # type: ignore[union-attr]
     revoked = run("tokens", "revoke", listed[0].split("\t")[0], "--user", "alice")
     assert revoked.exit_code == 0

@@ -1,4 +1,5 @@
-"""AccountStore: users, API tokens and browser sessions in one small SQLite file.
+"""SQLiteAccountStore: the AccountStore Protocol (causerie.accounts.base) in one small SQLite
+file: users, API tokens and browser sessions.
 
 Why a file of its own (`$CAUSERIE_HOME/accounts.sqlite3`) and not tables in the notebook
 database: credentials stay apart from content (the notebook database can be copied, shared or
@@ -21,30 +22,33 @@ read back. Thread safety: one connection guarded by one lock.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+from causerie.accounts.base import (
+    RESERVED_NAMES,
+    SESSION_LIFETIME_S,
+    SESSION_MAX_AGE_S,
+    SESSION_TOUCH_S,
+    TOKEN_PREFIX,
+    ApiToken,
+    NewToken,
+    User,
+    WebSession,
+    check_username,
+)
 from causerie.accounts.passwords import hash_password, needs_rehash, verify_password
 from causerie.errors import InputError, NotFound
 from causerie.sqlite_db import connect, write_transaction
-from causerie.types import LOCAL_OWNER, Owner
 
 ACCOUNTS_FILE = "accounts.sqlite3"  # in the data folder, beside the notebook database
-TOKEN_PREFIX = "cz_"
-SESSION_LIFETIME_S = 14 * 24 * 3600  # a session unused this long ends
-SESSION_MAX_AGE_S = 30 * 24 * 3600  # and any session ends this long after sign-in
-SESSION_TOUCH_S = 300  # last_seen is written at most this often
-RESERVED_NAMES = frozenset({LOCAL_OWNER.id.lower()})  # the CLI's owner without --user
 SCHEMA_VERSION = 2
-_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -84,75 +88,24 @@ DROP INDEX IF EXISTS sessions_by_user;
 """
 
 
-@dataclass(frozen=True, slots=True)
-class User:
-    name: str
-    created_at: float
-    id: str = ""  # immutable; tokens and sessions are bound to it
-    disabled: bool = False
-
-    @property
-    def owner(self) -> Owner:
-        return Owner(self.name)
-
-
-@dataclass(frozen=True, slots=True)
-class ApiToken:
-    """A token as listed: never its secret, only a hint (its first characters)."""
-
-    id: str
-    user_name: str
-    label: str
-    hint: str
-    created_at: float
-    last_used_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewToken:
-    token: ApiToken
-    secret: str  # shown once, at creation
-
-
-@dataclass(frozen=True, slots=True)
-class WebSession:
-    user: User
-    csrf_token: str
-    created_at: float
-
-
-def check_username(name: str) -> str:
-    """The name, stripped; InputError naming it unless it is 1-64 letters, digits, . _ @ -
-    and not a reserved name."""
-    if not isinstance(name, str):
-        raise InputError("user name", "must be text")
-    stripped = name.strip()
-    if not _USERNAME.match(stripped):
-        raise InputError(
-            repr(name),
-            "is not a valid user name (1 to 64 characters: letters, digits, '.', '_', '@', '-';"
-            " starting with a letter or digit)",
-        )
-    if stripped.lower() in RESERVED_NAMES:
-        raise InputError(
-            repr(name),
-            "is reserved (it owns what the command line adds without --user); choose another",
-        )
-    return stripped
-
-
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-class AccountStore:
-    @classmethod
-    def in_folder(cls, home: str | Path) -> AccountStore:
-        """The accounts file of a data folder ($CAUSERIE_HOME)."""
-        return cls(Path(home) / ACCOUNTS_FILE)
+class SQLiteAccountStore:
+    """The AccountStore Protocol (causerie.accounts.base) on one SQLite file. `clock` (seconds
+    since the epoch) is for tests of session lifetimes; by default the wall clock."""
 
-    def __init__(self, path: str | Path) -> None:
+    @classmethod
+    def in_folder(
+        cls, home: str | Path, *, clock: Callable[[], float] | None = None
+    ) -> SQLiteAccountStore:
+        """The accounts file of a data folder ($CAUSERIE_HOME)."""
+        return cls(Path(home) / ACCOUNTS_FILE, clock=clock)
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] | None = None) -> None:
         self.path = Path(path)
+        self._clock = clock
         self._lock = threading.Lock()
         self._conn = connect(self.path, self._setup)  # the shared bootstrap
 
@@ -183,6 +136,9 @@ class AccountStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else time.time()
 
     @staticmethod
     def _copy_v1(conn: sqlite3.Connection) -> None:
@@ -227,7 +183,7 @@ class AccountStore:
         with only_if_first, InputError too when any account exists (the /setup page)."""
         name = check_username(name)
         password_hash = hash_password(password)  # the policy check, before any write
-        now = time.time()
+        now = self._now()
         user_id = uuid.uuid4().hex
         with self._transaction() as conn:
             if only_if_first and conn.execute("SELECT 1 FROM users LIMIT 1").fetchone():
@@ -297,7 +253,7 @@ class AccountStore:
             row = self._require(conn, name)
             conn.execute(
                 "UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
-                (time.time(), row["id"]),
+                (self._now(), row["id"]),
             )
             self._end_all(conn, row["id"])
         return User(row["name"], row["created_at"], row["id"], disabled=True)
@@ -329,7 +285,7 @@ class AccountStore:
     def create_token(self, user_name: str, label: str = "") -> NewToken:
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         label = (label or "").strip()[:100]
-        now = time.time()
+        now = self._now()
         token_id = uuid.uuid4().hex[:16]
         with self._transaction() as conn:
             user = self._require(conn, user_name)
@@ -380,7 +336,7 @@ class AccountStore:
             if row is None:
                 return None
             conn.execute(
-                "UPDATE tokens SET last_used_at = ? WHERE id = ?", (time.time(), row["token_id"])
+                "UPDATE tokens SET last_used_at = ? WHERE id = ?", (self._now(), row["token_id"])
             )
         return _to_user(row)
 
@@ -390,7 +346,7 @@ class AccountStore:
         """A new session: (the id for the cookie, shown only here; the session)."""
         session_id = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        now = time.time()
+        now = self._now()
         with self._transaction() as conn:
             row = self._require(conn, user_name)
             if row["disabled_at"] is not None:
@@ -407,7 +363,7 @@ class AccountStore:
         for SESSION_LIFETIME_S, or signed in more than SESSION_MAX_AGE_S ago)."""
         if not isinstance(session_id, str) or not session_id:
             return None
-        now = time.time()
+        now = self._now()
         with self._transaction() as conn:
             row = conn.execute(
                 "SELECT s.id_hash, s.csrf_token, s.created_at AS session_created, s.last_seen,"

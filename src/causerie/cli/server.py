@@ -20,10 +20,10 @@ def serve(app: App, host: str, port: int, no_worker: bool) -> None:
     """Serve the web app and the APIs (sign in with an account from `causerie users create`)."""
     import uvicorn
 
-    from causerie.accounts import AccountStore
+    from causerie.backends import open_accounts
     from causerie.web.app import close_app, create_app
 
-    accounts = AccountStore.in_folder(app.settings.home)
+    accounts = open_accounts(app.settings)
     has_users = accounts.has_users()
     accounts.close()
     settings = app.settings

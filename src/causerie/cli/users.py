@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from causerie.cli.app import App
 
-
-def _accounts(app: App):  # type: ignore[no-untyped-def]
+if TYPE_CHECKING:
     from causerie.accounts import AccountStore
 
-    return AccountStore.in_folder(app.settings.home)
+
+def _accounts(app: App) -> AccountStore:
+    from causerie.backends import open_accounts
+
+    return open_accounts(app.settings)
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -130,8 +134,8 @@ def enable_user(app: App, name: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def delete_user(app: App, name: str, yes: bool) -> None:
-    """Delete NAME with its sessions, API tokens and notebooks (a name made again later
-    starts empty, and no old token opens it)."""
+    """Delete NAME with its sessions, API tokens, notebooks and assistants' records (a name
+    made again later starts empty, and no old token opens it)."""
     from causerie.types import Owner
 
     accounts = _accounts(app)
@@ -150,6 +154,13 @@ def delete_user(app: App, name: str, yes: bool) -> None:
     books = app.store.list_notebooks(owner)
     for book in books:
         app.store.delete_notebook(owner, book.id)
+    from causerie.backends import open_records
+
+    records = open_records(app.settings)
+    try:
+        records.delete_owner(owner)  # what the assistants kept for the account
+    finally:
+        records.close()
     click.echo(f"Deleted '{user.name}' and {len(books)} notebook(s).", err=True)
 
 

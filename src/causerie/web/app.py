@@ -5,7 +5,7 @@
 app.state holds what the routes share:
     services  causerie.wiring.Services (settings, store, embedder, ingestor, engine): the same
               wiring as the CLI, so `causerie --user alice add` and alice's browser agree
-    accounts  causerie.accounts.AccountStore ($CAUSERIE_HOME/accounts.sqlite3)
+    accounts  causerie.accounts.AccountStore, from causerie.backends.open_accounts
     limits    causerie.web.limits.WebLimits
     chat      causerie.web.chat.ChatRunner (the fair per-user queue to the model; rate limit)
     jobs      causerie.web.jobs.JobRegistry (ingestion jobs on the durable queue; the
@@ -34,8 +34,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from causerie.accounts import AccountStore
 from causerie.assistants.registry import AppRegistry, default_registry, load
+from causerie.backends import open_accounts
 from causerie.config import Settings
 from causerie.ingest.sandbox import Budget
 from causerie.jobs import SQLiteJobQueue, Worker
@@ -68,7 +68,7 @@ def create_app(
     services = Services(settings, provider_factory=provider_factory)
     services.warm()
     limits = limits or WebLimits.from_settings(services.settings)
-    accounts = AccountStore.in_folder(services.settings.home)
+    accounts = open_accounts(services.settings)
     jobs = _jobs(services, limits, worker)
 
     app = FastAPI(
