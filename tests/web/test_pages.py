@@ -265,7 +265,7 @@ def test_script_messages_are_translated(alice: Actor) -> None:
 
 def test_every_page_message_exists_in_both_languages() -> None:
     from causerie.web import i18n
-    from causerie.web.pages import SCRIPT_MESSAGES
+    from causerie.web.page_kit import SCRIPT_MESSAGES
 
     templates = Path(__file__).resolve().parents[2] / "src" / "causerie" / "web" / "templates"
     used = set(SCRIPT_MESSAGES)

@@ -26,102 +26,30 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from causerie.errors import CauserieError, NotFound
 from causerie.types import Conversation, Notebook, Owner, Source
-from causerie.web import auth, i18n
+from causerie.web import auth
 from causerie.web.deps import notebook_by_id
-from causerie.web.errors import ApiError
 from causerie.web.markdown import render_answer
-from causerie.web.templating import templates
+from causerie.web.page_kit import (
+    checked_form,
+    login_redirect,
+    not_found,
+    render,
+    translate,
+)
 
 router = APIRouter(include_in_schema=False)
 
 MAX_NAME_CHARS = 200
 
-# Messages the page scripts need, handed over in a JSON data block (no inline script runs).
-SCRIPT_MESSAGES = (
-    "chat.searching",
-    "chat.writing",
-    "chat.no_passages",
-    "chat.failed",
-    "chat.stopped",
-    "chat.interrupted",
-    "chat.abstained",
-    "chat.cite_label",
-    "chat.sources_used",
-    "chat.delete_conversation",
-    "chat.confirm_delete",
-    "chat.deleted",
-    "chat.context_failed",
-    "sources.uploading",
-    "sources.upload_failed",
-    "sources.job_progress",
-    "sources.job_embedding",
-    "sources.job_done",
-    "sources.job_errors",
-    "sources.job_stopping",
-    "sources.job_cancelled",
-    "sources.stop",
-    "sources.stop_named",
-    "sources.confirm_delete",
-    "sources.deleted",
-    "sources.url_added",
-    "status.queued",
-    "status.indexing",
-    "status.embedding",
-    "status.added",
-    "status.updated",
-    "status.unchanged",
-    "status.error",
-    "status.ready",
-    "status.stopping",
-    "status.cancelled",
-    "error.signed_out",
-)
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _login_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
 def _services(request: Request) -> Any:
     return request.app.state.services
 
 
-def _t(request: Request, key: str, **values: object) -> str:
-    return i18n.translate(key, i18n.request_language(request), **values)
-
-
-def _script_messages(request: Request) -> dict[str, str]:
-    language = i18n.request_language(request)
-    return {key: i18n.translate(key, language) for key in SCRIPT_MESSAGES}
-
-
-def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("page_messages", _script_messages(request))
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _not_found(request: Request) -> HTMLResponse:
-    return _render(request, "not_found.html", status_code=404)
-
-
 def _notebook(request: Request, owner: Owner, notebook_id: str) -> Notebook:
     return notebook_by_id(_services(request).store, owner, notebook_id)
-
-
-async def _checked_form(request: Request) -> dict[str, str] | HTMLResponse:
-    """The form's text fields, or an error page when its CSRF token is missing or wrong."""
-    try:
-        await auth.verify_csrf(request)
-    except ApiError:
-        return _render(request, "message.html", status_code=403, message=_t(request, "error.csrf"))
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def _clean_name(raw: str | None) -> str:
@@ -174,11 +102,11 @@ def _source_rows(request: Request, owner: Owner, notebook: Notebook) -> list[dic
 def notebooks_page(request: Request) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     store = _services(request).store
     notebooks = sorted(store.list_notebooks(owner), key=lambda n: n.name.casefold())
     counts = store.source_counts(owner)
-    return _render(
+    return render(
         request,
         "notebooks.html",
         notebooks=notebooks,
@@ -203,8 +131,8 @@ def notebooks_alias(request: Request) -> Response:
 async def create_notebook(request: Request) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
-    form = await _checked_form(request)
+        return login_redirect(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     name = _clean_name(form.get("name"))
@@ -221,8 +149,8 @@ async def create_notebook(request: Request) -> Response:
 async def rename_notebook(request: Request, notebook_id: str) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
-    form = await _checked_form(request)
+        return login_redirect(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     name = _clean_name(form.get("name"))
@@ -232,7 +160,7 @@ async def rename_notebook(request: Request, notebook_id: str) -> Response:
         _notebook(request, owner, notebook_id)
         _services(request).store.rename_notebook(owner, notebook_id, name)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     except CauserieError:  # the name is taken by another notebook
         return RedirectResponse("/?error=taken", status_code=303)
     return RedirectResponse("/", status_code=303)
@@ -242,15 +170,15 @@ async def rename_notebook(request: Request, notebook_id: str) -> Response:
 async def delete_notebook(request: Request, notebook_id: str) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
-    form = await _checked_form(request)
+        return login_redirect(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     try:
         _notebook(request, owner, notebook_id)
         _services(request).store.delete_notebook(owner, notebook_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     return RedirectResponse("/", status_code=303)
 
 
@@ -266,11 +194,11 @@ def notebook_home(request: Request, notebook_id: str) -> Response:
 def sources_page(request: Request, notebook_id: str) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     try:
         notebook = _notebook(request, owner, notebook_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     from causerie.ingest.loaders import supported_extensions
 
     running = [
@@ -278,7 +206,7 @@ def sources_page(request: Request, notebook_id: str) -> Response:
         for job in request.app.state.jobs.list_jobs(owner, notebook.id)
         if job["state"] != "done"
     ]
-    return _render(
+    return render(
         request,
         "sources.html",
         notebook=notebook,
@@ -299,7 +227,7 @@ def sources_table(request: Request, notebook_id: str) -> Response:
         notebook = _notebook(request, owner, notebook_id)
     except NotFound:
         return Response(status_code=404)
-    return _render(
+    return render(
         request,
         "_sources_table.html",
         notebook=notebook,
@@ -313,7 +241,7 @@ def sources_table(request: Request, notebook_id: str) -> Response:
 def _message_views(
     request: Request, owner: Owner, conversation: Conversation
 ) -> list[dict[str, Any]]:
-    cite_label = _t(request, "chat.cite_label", n="{n}")
+    cite_label = translate(request, "chat.cite_label", n="{n}")
     views = []
     for message in _services(request).store.list_messages(owner, conversation.id):
         if message.role == "system":
@@ -340,7 +268,7 @@ def _message_views(
 def chat_page(request: Request, notebook_id: str, conversation_id: str | None = None) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     store = _services(request).store
     try:
         notebook = _notebook(request, owner, notebook_id)
@@ -350,11 +278,11 @@ def chat_page(request: Request, notebook_id: str, conversation_id: str | None = 
             if conversation.notebook_id != notebook.id:
                 raise NotFound(f"conversation {conversation_id!r} not found")
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     conversations = sorted(
         store.list_conversations(owner, notebook.id), key=lambda c: c.created_at, reverse=True
     )
-    return _render(
+    return render(
         request,
         "chat.html",
         notebook=notebook,

@@ -51,7 +51,7 @@ from causerie.jobs.base import JobLimitReached, JobQueue, JobRecord
 from causerie.types import Notebook, Owner
 from causerie.web import auth, i18n
 from causerie.web.deps import notebook_by_id, services_of
-from causerie.web.pages import _checked_form, _login_redirect, _not_found, _render
+from causerie.web.page_kit import checked_form, login_redirect, not_found, render
 from causerie.web.schemas import ERRORS
 
 router = APIRouter(include_in_schema=False)
@@ -137,7 +137,7 @@ def _overview(
     deck = _deck(request, owner, notebook)
     stats = compute(deck, days=CHART_DAYS)
     rate = "–" if stats.recall_rate is None else f"{stats.recall_rate:.0%}"
-    return _render(
+    return render(
         request,
         "study/notebook.html",
         status_code=status_code,
@@ -159,11 +159,11 @@ def _overview(
 def _page_owner_notebook(request: Request, notebook_id: str) -> tuple[Owner, Notebook] | Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     try:
         return owner, notebook_by_id(services_of(request).store, owner, notebook_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
 
 
 # --------------------------------------------------------------------------- overview
@@ -173,10 +173,10 @@ def _page_owner_notebook(request: Request, notebook_id: str) -> tuple[Owner, Not
 def study_home(request: Request) -> Response:
     owner = auth.page_user(request)
     if owner is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     notebooks = sorted(services_of(request).store.list_notebooks(owner),
                        key=lambda n: n.name.casefold())  # fmt: skip
-    return _render(request, "study/home.html", notebooks=notebooks)
+    return render(request, "study/home.html", notebooks=notebooks)
 
 
 @router.get("/notebooks/{notebook_id}/study", response_class=HTMLResponse)
@@ -198,7 +198,7 @@ async def new_quiz(request: Request, notebook_id: str) -> Response:
     if isinstance(found, Response):
         return found
     owner, notebook = found
-    form = await _checked_form(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     count = _int(form.get("count"), 1, MAX_ITEMS)
@@ -254,7 +254,7 @@ def study_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
     try:
         job = _study_job(request, owner, notebook, job_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     result = job.result or {}
     if job.state == "done" and job.kind == QUIZ_JOB and result.get("quiz_id"):
         where = f"{_base(notebook)}/quizzes/{quote(str(result['quiz_id']))}?n=1"
@@ -268,7 +268,7 @@ def study_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
                          error=i18n.translate("study.no_question", language))  # fmt: skip
     if job.state == "cancelled":
         return RedirectResponse(_base(notebook), status_code=303)
-    return _render(
+    return render(
         request,
         "study/making.html",
         notebook=notebook,
@@ -287,13 +287,13 @@ async def cancel_study_job(request: Request, notebook_id: str, job_id: str) -> R
     if isinstance(found, Response):
         return found
     owner, notebook = found
-    form = await _checked_form(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     try:
         _study_job(request, owner, notebook, job_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     _queue(request).cancel(owner, job_id)
     return RedirectResponse(_base(notebook), status_code=303)
 
@@ -302,7 +302,7 @@ def _question(
     request: Request, owner: Owner, notebook: Notebook, quiz: Quiz, number: int, **extra: Any
 ) -> HTMLResponse:
     item = quiz.items[number - 1]
-    return _render(
+    return render(
         request,
         "study/question.html",
         notebook=notebook,
@@ -327,9 +327,9 @@ def _quiz_and_number(
     try:
         quiz = _quiz_in(request, owner, notebook, quiz_id)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     if number is None or not 1 <= number <= len(quiz.items):
-        return _not_found(request)
+        return not_found(request)
     return owner, notebook, quiz
 
 
@@ -354,7 +354,7 @@ async def answer_question(request: Request, notebook_id: str, quiz_id: str) -> R
         return found
     owner, notebook, quiz = found
     number = number or 1
-    form = await _checked_form(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     item = quiz.items[number - 1]
@@ -378,7 +378,7 @@ def quiz_results(request: Request, notebook_id: str, quiz_id: str) -> Response:
     latest = _last_attempts(request, owner, quiz)
     rows = [(item, latest.get(item.id)) for item in quiz.items]
     answered = [attempt for _, attempt in rows if attempt is not None]
-    return _render(
+    return render(
         request,
         "study/results.html",
         notebook=notebook,
@@ -398,7 +398,7 @@ async def cards_from_quiz(request: Request, notebook_id: str, quiz_id: str) -> R
     if isinstance(found, Response):
         return found
     owner, notebook, quiz = found
-    form = await _checked_form(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     deck = _deck(request, owner, notebook)
@@ -416,7 +416,7 @@ async def new_cards(request: Request, notebook_id: str) -> Response:
     if isinstance(found, Response):
         return found
     owner, notebook = found
-    form = await _checked_form(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     count = _int(form.get("count"), 1, MAX_CARDS)
@@ -445,7 +445,7 @@ def review_page(request: Request, notebook_id: str) -> Response:
     ratings = []
     if card is not None:
         ratings = [(int(r), format_interval(d)) for r, d in deck.preview(card).items()]
-    return _render(
+    return render(
         request,
         "study/review.html",
         notebook=notebook,
@@ -464,7 +464,7 @@ async def rate_card(request: Request, notebook_id: str) -> Response:
     if isinstance(found, Response):
         return found
     owner, notebook = found
-    form = await _checked_form(request)
+    form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     try:
@@ -473,9 +473,9 @@ async def rate_card(request: Request, notebook_id: str) -> Response:
             raise NotFound("card not found")
         rating = parse_rating(form.get("rating", ""))
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     except InputError as exc:
-        return _render(request, "message.html", status_code=422, message=str(exc))
+        return render(request, "message.html", status_code=422, message=str(exc))
     _deck(request, owner, notebook).review(card, rating)
     return RedirectResponse(f"{_base(notebook)}/review", status_code=303)
 
@@ -513,7 +513,7 @@ def _export(request: Request, notebook_id: str, fmt: Literal["apkg", "csv"]) -> 
     cards = _deck(request, owner, notebook).cards()
     if not cards:
         message = i18n.translate("study.no_cards", i18n.request_language(request))
-        return _render(request, "message.html", status_code=404, message=message)
+        return render(request, "message.html", status_code=404, message=message)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"deck.{fmt}"
         if fmt == "apkg":
