@@ -142,11 +142,8 @@ def start_runner(spec: RunnerSpec) -> tuple[RunnerProcess, RuntimeChoice]:
     entry = read_notes(spec.home)["choices"].get(key) or {}
     remembered = params_named(str(entry.get("params", "")))
     if remembered is not None:
-        process = RunnerProcess(spec, remembered, self_test=False)
         try:
-            ready = process.wait_ready()
-        except RunnerLoadError as exc:
-            raise _load_failed(spec, exc) from None
+            process, ready = _launch(spec, remembered, self_test=False)
         except RunnerDied as died:
             _strike(spec.home, key, remembered.name, f"{died.cause} while starting")
         else:
@@ -159,11 +156,8 @@ def _start_as_set(spec: RunnerSpec, key: str) -> tuple[RunnerProcess, RuntimeCho
     if params is None:
         names = ", ".join(p.name for p in CANDIDATES)
         raise ProviderUnavailable(f"unknown runtime {spec.runtime!r}: choose auto or {names}")
-    process = RunnerProcess(spec, params, self_test=False)
     try:
-        ready = process.wait_ready()
-    except RunnerLoadError as exc:
-        raise _load_failed(spec, exc) from None
+        process, ready = _launch(spec, params, self_test=False)
     except RunnerDied as died:
         raise ProviderUnavailable(
             f"llama.cpp with runtime {params.name!r} (set by CAUSERIE_RUNTIME): the model "
@@ -191,11 +185,8 @@ def _probe(
                 file=sys.stderr,
                 flush=True,
             )
-        process = RunnerProcess(spec, params, self_test=True)
         try:
-            ready = process.wait_ready()
-        except RunnerLoadError as exc:
-            raise _load_failed(spec, exc) from None
+            process, ready = _launch(spec, params, self_test=True)
         except RunnerDied as died:
             tried.append((params.name, f"{died.cause} during the test decode"))
             continue
@@ -241,10 +232,18 @@ def _choice(
     )
 
 
-def _load_failed(spec: RunnerSpec, exc: RunnerLoadError) -> ProviderUnavailable:
-    return ProviderUnavailable(
-        f"llama.cpp cannot load the model {spec.model_path}: {exc} — is it a valid GGUF file?"
-    )
+def _launch(
+    spec: RunnerSpec, params: RuntimeParams, *, self_test: bool
+) -> tuple[RunnerProcess, dict[str, Any]]:
+    """A runner with `params`, ready, and its ready message. RunnerDied when it dies first;
+    ProviderUnavailable when llama.cpp refuses the file (no other parameters would help)."""
+    process = RunnerProcess(spec, params, self_test=self_test)
+    try:
+        return process, process.wait_ready()
+    except RunnerLoadError as exc:
+        raise ProviderUnavailable(
+            f"llama.cpp cannot load the model {spec.model_path}: {exc} — is it a valid GGUF file?"
+        ) from None
 
 
 def record_crash(spec: RunnerSpec, key: str, params_name: str, cause: str) -> None:
