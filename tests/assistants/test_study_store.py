@@ -72,3 +72,16 @@ def test_data_survives_reopening_and_a_bad_file_is_refused(tmp_path) -> None:  #
     bad.write_bytes(b"this is not a database" * 50)
     with pytest.raises(StoreError, match=r"bad\.sqlite3"):
         StudyStore(bad)
+
+
+def test_a_quiz_saved_under_a_given_id_is_saved_once(study: StudyStore) -> None:
+    """A job saves its quiz under its own id: saving again returns the first quiz unchanged;
+    another owner cannot take the id."""
+    first = study.save_quiz(ALICE, "nb", "cells", [ITEM], quiz_id="job-1")
+    again = study.save_quiz(ALICE, "nb", "cells, again", [ITEM, ITEM], quiz_id="job-1")
+    assert first.id == again.id == "job-1"
+    assert again.title == "cells" and again.items == first.items
+    assert [q.id for q in study.list_quizzes(ALICE, "nb")] == ["job-1"]
+    with pytest.raises(StoreError, match="taken"):
+        study.save_quiz(BOB, "nb", "mine", [ITEM], quiz_id="job-1")
+    assert study.list_quizzes(BOB, "nb") == []

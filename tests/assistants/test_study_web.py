@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -323,3 +324,42 @@ def test_flashcards_written_by_a_job_are_added_once(
     assert "What absorbs sunlight in plant cells?" in review
     assert "Chlorophyll absorbs sunlight" in text_of(review)  # the card's passage
     assert "2 card(s), 2 due now" in text_of(alice.get(alice.study).text)
+
+
+def test_a_quiz_job_run_again_after_it_saved_its_quiz_saves_it_once(
+    students: dict[str, Student], fake: FakeProvider, app: FastAPI
+) -> None:
+    """The worker stops right after the quiz is saved, before the job is finished (the window a
+    SIGKILL can hit): the job goes back to the queue and is claimed again. The second run finds
+    the quiz saved under the job's id: no model call, one quiz, and the job page leads to it."""
+    from causerie.jobs import get_kind, register_kind
+    from causerie.jobs.worker import WorkerStopping
+
+    alice = students["alice"]
+    real = get_kind("study.quiz")
+    assert real is not None
+    runs: list[str] = []
+
+    def stops_after_saving(context: Any) -> Any:
+        result = real.handler(context)
+        runs.append(context.job.id)
+        if len(runs) == 1:
+            raise WorkerStopping("killed after saving, before finishing")
+        return result
+
+    register_kind("study.quiz", stops_after_saving, real.description)
+    try:
+        fake.enqueue(CHLOROPHYLL, BASTILLE, CHLOROPHYLL, BASTILLE)  # enough for two quizzes
+        made = alice.post(f"{alice.study}/quizzes", {"count": "2", "kind": "mixed"})
+        job_id = made.headers["location"].rsplit("/", 1)[1]
+        ready = follow_job(alice, made.headers["location"])
+    finally:
+        register_kind("study.quiz", real.handler, real.description)
+    assert runs == [job_id, job_id]
+    assert fake.pending == 2  # the second run wrote nothing
+    quizzes = alice.get(f"/api/notebooks/{alice.notebook_id}/study/quizzes").json()
+    assert [q["id"] for q in quizzes] == [job_id]
+    assert ready == f"{alice.study}/quizzes/{job_id}?n=1"
+    owner = app.state.accounts.get_user("alice").owner
+    job = app.state.services.job_queue.get(owner, job_id)
+    assert job.state == "done" and job.attempts == 2 and job.result["quiz_id"] == job_id

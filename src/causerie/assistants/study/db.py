@@ -110,12 +110,26 @@ class StudyStore:
     # ----------------------------------------------------------------- quizzes
 
     def save_quiz(
-        self, owner: Owner, notebook_id: str, title: str, items: Sequence[QuizItem]
+        self,
+        owner: Owner,
+        notebook_id: str,
+        title: str,
+        items: Sequence[QuizItem],
+        quiz_id: str | None = None,
     ) -> Quiz:
+        """Save a quiz under a new id, or under `quiz_id` (a job's, so that a job run twice
+        saves one quiz): when the owner already has a quiz with that id, it is returned as it
+        is; another owner's id is refused."""
         owner_id = _owner_id(owner)
-        quiz_id, created = _new_id(), time.time()
+        created = time.time()
+        quiz_id = quiz_id or _new_id()
         stored = []
         with self._writing() as conn:
+            taken = conn.execute("SELECT owner FROM quizzes WHERE id = ?", (quiz_id,)).fetchone()
+            if taken is not None:
+                if taken["owner"] != owner_id:
+                    raise StoreError(f"{self.path}: quiz id {quiz_id!r} is taken")
+                return self.get_quiz(owner, quiz_id)  # saved before: by this job's first run
             conn.execute(
                 "INSERT INTO quizzes VALUES (?, ?, ?, ?, ?)",
                 (quiz_id, owner_id, notebook_id, title, created),

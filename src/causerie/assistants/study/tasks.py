@@ -4,7 +4,8 @@
 
 `quiz_job(services, owner, payload, progress=None)` is the handler of job kind "study.quiz"
 (registered in causerie.assistants.study.register; the queue calls it through
-causerie.jobs.kinds): payload {"notebook_id", "count", "kind", "source", "language"}; it returns
+causerie.jobs.kinds): payload {"notebook_id", "count", "kind", "source", "language", "quiz_id"
+(optional: the id to save the quiz under; a job run again reuses the quiz)}; it returns
 {"quiz_id", "items", "notes"}. `cards_job` is "study.cards": payload {"notebook_id", "count",
 "language"}; it returns {"added", "notes"}. The web pages queue them and show their progress.
 
@@ -21,7 +22,7 @@ from causerie.assistants.study.cards import Deck, make_cards
 from causerie.assistants.study.db import FILE_NAME, SCHEMA, StudyStore
 from causerie.assistants.study.quiz import KindChoice, QuizMaker, QuizResult
 from causerie.assistants.study.records import Quiz
-from causerie.errors import InputError
+from causerie.errors import InputError, NotFound
 from causerie.types import Notebook, Owner
 from causerie.wiring import Services
 
@@ -43,9 +44,11 @@ def make_quiz(
     source: str | None = None,
     language: str | None = None,
     on_item: Callable[[object], None] | None = None,
+    quiz_id: str | None = None,
 ) -> tuple[Quiz, QuizResult]:
-    """Write up to `count` checked questions from the notebook's passages and save them.
-    InputError (naming the notebook or source) when none could be written."""
+    """Write up to `count` checked questions from the notebook's passages and save them (under
+    `quiz_id` when given). InputError (naming the notebook or source) when none could be
+    written."""
     pool = notebook_passages(services.store, owner, notebook, source)
     maker = QuizMaker(services.make_provider(), services.embedder)
     result = maker.make(pool, count, kind, language, on_item=on_item)
@@ -53,7 +56,7 @@ def make_quiz(
         raise InputError(pool.scope, "no question could be drawn from it that its passages "
                          "support; try other sources or a larger model")  # fmt: skip
     title = f"{pool.scope}, {len(result.items)} questions"
-    return study.save_quiz(owner, notebook.id, title, result.items), result
+    return study.save_quiz(owner, notebook.id, title, result.items, quiz_id), result
 
 
 def quiz_job(
@@ -63,9 +66,14 @@ def quiz_job(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Job kind "study.quiz": make and save a quiz; `progress(written, count)` after each
-    passage tried (the queue's progress callback raises JobCancelled when a cancel was asked)."""
+    passage tried (the queue's progress callback raises JobCancelled when a cancel was asked).
+
+    The payload's "quiz_id" (the web gives its job's id) makes the job idempotent: a job claimed
+    again after its worker died between saving the quiz and finishing finds the quiz saved and
+    returns it, with no model call and no second quiz."""
     notebook = services.store.notebook_by_id(owner, payload["notebook_id"])
     count = int(payload.get("count", 5))
+    quiz_id = payload.get("quiz_id")
     done = 0
 
     def step(item: object) -> None:
@@ -76,12 +84,22 @@ def quiz_job(
 
     study = open_store(services)
     try:
+        if quiz_id is not None and (before := _saved_quiz(study, owner, quiz_id)) is not None:
+            return {"quiz_id": before.id, "items": len(before.items), "notes": []}
         saved, result = make_quiz(services, study, owner, notebook, count,
                                   payload.get("kind", "mixed"), payload.get("source"),
-                                  payload.get("language"), on_item=step)  # fmt: skip
+                                  payload.get("language"), on_item=step,
+                                  quiz_id=quiz_id)  # fmt: skip
     finally:
         study.close()
     return {"quiz_id": saved.id, "items": len(saved.items), "notes": result.notes}
+
+
+def _saved_quiz(study: StudyStore, owner: Owner, quiz_id: str) -> Quiz | None:
+    try:
+        return study.get_quiz(owner, quiz_id)
+    except NotFound:
+        return None
 
 
 def cards_job(

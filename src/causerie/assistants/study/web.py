@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 from urllib.parse import quote
@@ -211,16 +212,22 @@ async def new_quiz(request: Request, notebook_id: str) -> Response:
     if not services_of(request).store.list_sources(owner, notebook.id):
         message = i18n.translate("study.no_sources", language)
         return _overview(request, owner, notebook, 422, error=message)
-    payload = {"notebook_id": notebook.id, "count": count, "kind": kind}
-    return _submit(request, owner, notebook, QUIZ_JOB, payload)
+    job_id = uuid.uuid4().hex  # the quiz is saved under its job's id: a job run twice saves one
+    payload = {"notebook_id": notebook.id, "count": count, "kind": kind, "quiz_id": job_id}
+    return _submit(request, owner, notebook, QUIZ_JOB, payload, job_id=job_id)
 
 
 def _submit(
-    request: Request, owner: Owner, notebook: Notebook, kind: str, payload: dict[str, Any]
+    request: Request,
+    owner: Owner,
+    notebook: Notebook,
+    kind: str,
+    payload: dict[str, Any],
+    job_id: str | None = None,
 ) -> Response:
     """Queue a study job and send the browser to its progress page."""
     try:
-        job = _queue(request).submit(owner, kind, payload,
+        job = _queue(request).submit(owner, kind, payload, job_id=job_id,
                                      progress={"done": 0, "total": payload["count"]})  # fmt: skip
     except JobLimitReached:
         message = i18n.translate("study.too_many_jobs", i18n.request_language(request))
