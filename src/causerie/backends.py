@@ -61,11 +61,12 @@ def open_records(settings: Settings, assistants: AppRegistry | None = None) -> S
     the settings name, opened by the shared bootstrap (causerie.sqlite_db), with the records
     table and each registered assistant's own migrations applied (versioned per assistant in
     `assistant_schema`, see causerie.assistants.registry.migrate). Every record carries its
-    owner, and every read and write names it.
+    owner, and every read and write names it. Its delete_notebook and delete_owner also run
+    each assistant's `forget` on the tables it made (study's quizzes, cards, reviews).
     """
     from causerie.assistants.records import SQLiteRecords
     from causerie.assistants.registry import default_registry
 
     registry = assistants if assistants is not None else default_registry()
     steps = {assistant.name: registry.migrations(assistant.name) for assistant in registry}
-    return SQLiteRecords(settings.database_path, steps)
+    return SQLiteRecords(settings.database_path, steps, registry.forgetters())

@@ -1,5 +1,5 @@
-"""One SQLite bootstrap for every database file Causerie keeps (the store and job queue's
-causerie.sqlite3, accounts.sqlite3, study.sqlite3):
+"""One SQLite bootstrap for every database file Causerie keeps (causerie.sqlite3: the store,
+the job queue and the assistants' records and tables; accounts.sqlite3):
 
     conn = connect(path, setup)         # folder, pragmas, then setup(conn, path): its schema
     with write_transaction(conn, lock, path) as conn:

@@ -30,3 +30,28 @@ def test_deleting_a_user_deletes_their_records_only(isolated_home: Path) -> None
         assert records.find(Owner("bob"), "study.quiz") == [bobs]
     finally:
         records.close()
+
+
+def test_deleting_a_user_deletes_their_study_data_only(isolated_home: Path) -> None:
+    """Study's own tables (quizzes, cards, ...) in the records database go with the account."""
+    from causerie.assistants.study.db import StudyStore
+    from causerie.assistants.study.quiz import QuizItem
+    from causerie.types import Citation, Locator
+
+    runner = CliRunner()
+    for name in ("alice", "bob"):
+        made = runner.invoke(cli, ["users", "create", name, "--password-stdin"],
+                             input=PASSWORD + "\n", catch_exceptions=False)  # fmt: skip
+        assert made.exit_code == 0, made.stderr
+    cited = Citation(1, "notes.md", Locator(0, 10), "chunk-1", "Osmosis moves water.")
+    item = QuizItem("short", "What moves water?", "osmosis", "Osmosis moves water.", "en", cited)
+    study = StudyStore(open_records(load_settings()))
+    try:
+        for name in ("alice", "bob"):
+            study.save_quiz(Owner(name), "nb", "cells", [item])
+        deleted = runner.invoke(cli, ["users", "delete", "alice", "--yes"], catch_exceptions=False)
+        assert deleted.exit_code == 0, deleted.stderr
+        assert study.list_quizzes(Owner("alice"), "nb") == []
+        assert len(study.list_quizzes(Owner("bob"), "nb")) == 1
+    finally:
+        study.close()

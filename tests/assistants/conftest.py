@@ -97,7 +97,9 @@ def engine(db: SQLiteStore, fake: FakeProvider, settings: Settings) -> Engine:
 
 @pytest.fixture
 def study(settings: Settings) -> Iterator[StudyStore]:
-    store = StudyStore(settings.home / "study.sqlite3")
+    from causerie.backends import open_records
+
+    store = StudyStore(open_records(settings))  # study's tables in the records database
     yield store
     store.close()
 

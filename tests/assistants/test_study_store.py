@@ -62,16 +62,16 @@ def test_a_query_without_an_owner_is_impossible(study: StudyStore) -> None:
 
 def test_data_survives_reopening_and_a_bad_file_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "study.sqlite3"
-    first = StudyStore(path)
+    first = StudyStore.open(path)
     quiz = first.save_quiz(ALICE, "nb", "cells", [ITEM])
     first.close()
-    again = StudyStore(path)
+    again = StudyStore.open(path)
     assert again.get_quiz(ALICE, quiz.id).title == "cells"
     again.close()
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"this is not a database" * 50)
     with pytest.raises(StoreError, match=r"bad\.sqlite3"):
-        StudyStore(bad)
+        StudyStore.open(bad)
 
 
 def test_a_quiz_saved_under_a_given_id_is_saved_once(study: StudyStore) -> None:

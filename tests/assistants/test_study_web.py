@@ -363,3 +363,36 @@ def test_a_quiz_job_run_again_after_it_saved_its_quiz_saves_it_once(
     owner = app.state.accounts.get_user("alice").owner
     job = app.state.services.job_queue.get(owner, job_id)
     assert job.state == "done" and job.attempts == 2 and job.result["quiz_id"] == job_id
+
+
+def test_deleting_a_notebook_deletes_its_study_data_and_nobody_elses(
+    app: FastAPI, students: dict[str, Student], fake: FakeProvider
+) -> None:
+    """The page's delete (alice) and the API's DELETE (bob) remove the notebook's quizzes,
+    attempts, cards and reviews from the records database; the other user's stay."""
+    from causerie.assistants.study.tasks import open_store
+
+    alice, bob = students["alice"], students["bob"]
+    for student in (alice, bob):
+        quiz_id = make_quiz(student, fake)
+        student.post(f"{student.study}/quizzes/{quiz_id}?n=1", {"answer": "A"})
+        student.post(f"{student.study}/quizzes/{quiz_id}/cards")
+    study = open_store(app.state.services)
+    try:
+        owners = {name: app.state.accounts.get_user(name).owner for name in ("alice", "bob")}
+        assert all(study.list_cards(owners[s.name], s.notebook_id) for s in (alice, bob))
+        deleted = alice.post(f"/notebooks/{alice.notebook_id}/delete")
+        assert deleted.status_code == 303, deleted.text
+        assert study.list_quizzes(owners["alice"], alice.notebook_id) == []
+        assert study.list_cards(owners["alice"], alice.notebook_id) == []
+        assert study.records.query("SELECT * FROM attempts WHERE owner = ?", ("alice",)) == []
+        assert len(study.list_quizzes(owners["bob"], bob.notebook_id)) == 1
+
+        gone = bob.client.delete(
+            f"/api/notebooks/{bob.notebook_id}", headers={"x-csrf-token": bob.csrf}
+        )
+        assert gone.status_code == 204, gone.text
+        for table in ("quizzes", "quiz_items", "attempts", "cards", "reviews"):
+            assert study.records.query(f"SELECT * FROM {table}") == [], table
+    finally:
+        study.close()

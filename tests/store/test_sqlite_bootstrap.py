@@ -30,7 +30,7 @@ def test_every_database_is_opened_the_same_way(tmp_path: Path) -> None:
         SQLiteStore(tmp_path / "causerie.sqlite3"),
         SQLiteJobQueue(tmp_path / "causerie.sqlite3"),
         SQLiteAccountStore.in_folder(tmp_path),
-        StudyStore(tmp_path / "study.sqlite3"),
+        StudyStore.open(tmp_path / "records.sqlite3").records,
     ]
     try:
         for database in opened:

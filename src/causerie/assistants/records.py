@@ -23,22 +23,26 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from causerie.errors import InputError, NotFound
+from causerie.errors import InputError, NotFound, StoreError
 from causerie.types import Owner
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from causerie.assistants.registry import Migrations
+
+Forget = Callable[[sqlite3.Connection, str, "str | None"], object]
+"""An assistant's cleanup of its own tables, run inside the records' delete transaction:
+forget(connection, owner_id, notebook_id) deletes that owner's rows of that notebook, or all of
+that owner's rows when notebook_id is None."""
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}\.[a-z][a-z0-9_.-]{0,59}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
@@ -173,14 +177,22 @@ RECORDS_SCHEMA_NAME = "causerie.records"
 class SQLiteRecords:
     """OwnedRecords in an SQLite file, opened by the shared bootstrap (causerie.sqlite_db),
     with the records table and each assistant's own migrations applied (`migrations`:
-    {assistant name: its steps}). Thread safety: one connection guarded by one lock."""
+    {assistant name: its steps}). `forget`: {assistant name: Forget}, what delete_notebook and
+    delete_owner also run, in the same transaction, for the tables an assistant's migrations
+    made. Thread safety: one connection guarded by one (reentrant) lock."""
 
-    def __init__(self, path: str | Path, migrations: Mapping[str, Migrations] | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        migrations: Mapping[str, Migrations] | None = None,
+        forget: Mapping[str, Forget] | None = None,
+    ):
         from causerie.assistants.registry import migrate
         from causerie.sqlite_db import connect
 
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._forget = dict(forget or {})
         steps = dict(migrations or {})
 
         def setup(conn: sqlite3.Connection, _path: Path) -> None:
@@ -192,16 +204,28 @@ class SQLiteRecords:
 
     @property
     def connection(self) -> sqlite3.Connection:
-        """The raw connection, for the tables an assistant's migrations made (SQLite only;
-        study's `study.sqlite3` moves here later). New code uses the methods above."""
+        """The raw connection (SQLite only). Prefer `transaction()` and `query()`, which take
+        the lock."""
         return self._conn
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the tables an assistant's migrations made (SQLite only):
+        serialised with every other use of this handle, committed or rolled back as a whole.
+        Every statement names its owner, as the methods of OwnedRecords do."""
         from causerie.sqlite_db import write_transaction
 
         with write_transaction(self._conn, self._lock, self.path) as conn:
             yield conn
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """The rows of one read on an assistant's own tables (SQLite only); StoreError naming
+        the file when SQLite refuses it."""
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {exc}") from exc
 
     def add(
         self,
@@ -226,7 +250,7 @@ class SQLiteRecords:
         check_id(id)
         text = encode_data(data)
         now = time.time()
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             seq = conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM assistant_records"
                 " WHERE owner = ? AND kind = ?",
@@ -248,7 +272,7 @@ class SQLiteRecords:
 
     def get(self, owner: Owner, kind: str, id: str) -> Record:
         check_kind(kind)
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             row = conn.execute(
                 "SELECT * FROM assistant_records WHERE owner = ? AND kind = ? AND id = ?",
                 (owner.id, kind, id),
@@ -277,13 +301,13 @@ class SQLiteRecords:
         if limit is not None:
             query += " LIMIT ?"
             values.append(limit)
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             rows = conn.execute(query, values).fetchall()
         return [_to_record(row) for row in reversed(rows)]
 
     def delete(self, owner: Owner, kind: str, id: str) -> None:
         check_kind(kind)
-        with self._transaction() as conn:
+        with self.transaction() as conn:
             deleted = conn.execute(
                 "DELETE FROM assistant_records WHERE owner = ? AND kind = ? AND id = ?",
                 (owner.id, kind, id),
@@ -292,19 +316,23 @@ class SQLiteRecords:
             raise NotFound(f"{kind} record {id!r} not found")
 
     def delete_notebook(self, owner: Owner, notebook_id: str) -> int:
-        with self._transaction() as conn:
-            return int(
-                conn.execute(
-                    "DELETE FROM assistant_records WHERE owner = ? AND notebook_id = ?",
-                    (owner.id, notebook_id),
-                ).rowcount
-            )
+        with self.transaction() as conn:
+            count = conn.execute(
+                "DELETE FROM assistant_records WHERE owner = ? AND notebook_id = ?",
+                (owner.id, notebook_id),
+            ).rowcount
+            for forget in self._forget.values():
+                forget(conn, owner.id, notebook_id)
+        return int(count)
 
     def delete_owner(self, owner: Owner) -> int:
-        with self._transaction() as conn:
-            return int(
-                conn.execute("DELETE FROM assistant_records WHERE owner = ?", (owner.id,)).rowcount
-            )
+        with self.transaction() as conn:
+            count = conn.execute(
+                "DELETE FROM assistant_records WHERE owner = ?", (owner.id,)
+            ).rowcount
+            for forget in self._forget.values():
+                forget(conn, owner.id, None)
+        return int(count)
 
     def close(self) -> None:
         with self._lock:

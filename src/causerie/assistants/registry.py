@@ -42,7 +42,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from causerie.assistants.records import Forget
 
 ENTRY_POINT_GROUP = "causerie.assistants"
 SHIPPED = ("causerie.assistants.study.register",)
@@ -86,6 +89,9 @@ class Assistant:
     notebook_tab  a tab "NAME.nav" on every notebook's pages, linking to /notebooks/{id}/NAME
     job_kinds     hook filling a {kind: JobHandler} mapping; kinds start with "NAME."
     migrations    "module:attr" of its records store's Migrations
+    forget        "module:attr" of its Forget (causerie.assistants.records): deletes an owner's
+                  rows, or one notebook's, from the tables its migrations made; the records
+                  store runs it when a notebook or an account is deleted
     """
 
     name: str
@@ -99,6 +105,7 @@ class Assistant:
     notebook_tab: bool = False
     job_kinds: Callable[[MutableMapping[str, JobHandler]], None] | None = None
     migrations: str | None = None
+    forget: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name != self.name.lower():
@@ -177,6 +184,10 @@ class AppRegistry:
         """The records-store schema steps of one assistant (none when it declares none)."""
         reference = self.get(name).migrations
         return () if reference is None else tuple(load(reference))
+
+    def forgetters(self) -> dict[str, Forget]:
+        """{assistant name: its Forget}, for the assistants that declare one."""
+        return {a.name: load(a.forget) for a in self if a.forget is not None}
 
 
 def migrate(connection: sqlite3.Connection, name: str, steps: Migrations) -> int:

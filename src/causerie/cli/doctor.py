@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from causerie.providers.llamacpp import LlamaCppProvider
 
 MIN_FREE_BYTES = 512 * 1024 * 1024  # the default model alone is 491 MB when it is assembled
-DATABASES = ("causerie.sqlite3", "accounts.sqlite3", "study.sqlite3")
+DATABASES = ("causerie.sqlite3", "accounts.sqlite3")  # study's tables live in causerie.sqlite3
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from causerie.web.chat import answer_json, retrieved_json
 from causerie.web.deps import (
     chat_of,
     conversation_in,
+    delete_notebook_with_records,
     jobs_of,
     limits_of,
     notebook_by_id,
@@ -206,7 +207,7 @@ def rename_notebook(
     summary="Delete a notebook with its sources and conversations",
 )
 def delete_notebook(request: Request, notebook_id: str, owner: User) -> Response:
-    store_of(request).delete_notebook(owner, notebook_id)
+    delete_notebook_with_records(request, owner, notebook_id)
     return Response(status_code=204)
 
 

@@ -22,6 +22,20 @@ def store_of(request: Request) -> Store:
     return services_of(request).store
 
 
+def delete_notebook_with_records(request: Request, owner: Owner, notebook_id: str) -> None:
+    """Delete one of the owner's notebooks (NotFound when it has none by that id), then what
+    the assistants kept for it: their records and their own tables (study's quizzes, cards)."""
+    from causerie.backends import open_records
+
+    services = services_of(request)
+    services.store.delete_notebook(owner, notebook_id)
+    records = open_records(services.settings, request.app.state.assistants)
+    try:
+        records.delete_notebook(owner, notebook_id)
+    finally:
+        records.close()
+
+
 def chat_of(request: Request) -> ChatRunner:
     runner: ChatRunner = request.app.state.chat
     return runner

@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from causerie.errors import CauserieError, NotFound
 from causerie.types import Conversation, Notebook, Owner, Source
 from causerie.web import auth
-from causerie.web.deps import notebook_by_id
+from causerie.web.deps import delete_notebook_with_records, notebook_by_id
 from causerie.web.markdown import render_answer
 from causerie.web.page_kit import (
     checked_form,
@@ -176,7 +176,7 @@ async def delete_notebook(request: Request, notebook_id: str) -> Response:
         return form
     try:
         _notebook(request, owner, notebook_id)
-        _services(request).store.delete_notebook(owner, notebook_id)
+        delete_notebook_with_records(request, owner, notebook_id)
     except NotFound:
         return not_found(request)
     return RedirectResponse("/", status_code=303)

@@ -8,7 +8,9 @@ generation, passage pools, support checks, language handling) is the shared assi
 
 The whole assistant is this folder: `register.py` adds it to the app (causerie.assistants.
 registry), `cli.py` is `causerie study ...`, `web.py` with `templates/` and `static/` are its
-pages and API routes, `tasks.py` its job kinds (study.quiz, study.cards).
+pages and API routes, `tasks.py` its job kinds (study.quiz, study.cards) and `open_store`,
+`db.py` its tables in the records database (with their migrations and `forget`), `legacy.py`
+the one-time import of an old `study.sqlite3`.
 """
 
 from __future__ import annotations

@@ -30,12 +30,12 @@ QUIT = {"q", "quit", "/q", "/quit", "exit", "/exit"}
 
 
 def _study(ctx: click.Context) -> StudyStore:
-    """The study database (study.sqlite3 in the data folder), opened once per command."""
+    """Study's data in the records database (tasks.open_store), opened once per command."""
     if "study" not in ctx.meta:
-        from causerie.assistants.study.db import FILE_NAME, StudyStore
+        from causerie.assistants.study.tasks import open_store
 
         app: App = ctx.obj
-        ctx.meta["study"] = StudyStore(app.settings.home / FILE_NAME)
+        ctx.meta["study"] = open_store(app)
         ctx.call_on_close(ctx.meta["study"].close)
     store: StudyStore = ctx.meta["study"]
     return store

@@ -1,11 +1,16 @@
-"""Study data on disk: `study.sqlite3` in the data folder, beside the store's database.
+"""Study data: its own tables (quizzes, quiz items, attempts, cards, reviews) in the assistants'
+records database, the one `database_url` names (causerie.backends.open_records), beside the
+store's tables and the job queue. Study never opens a database file itself: it is handed the
+shared records handle (causerie.assistants.records.SQLiteRecords), whose migrations made these
+tables (MIGRATIONS, registered through causerie.assistants.study.register) and whose
+delete_notebook / delete_owner run `forget` below.
 
-Why a file of its own rather than tables in the store's database: the store is a seam with
-two backends (SQLite, PostgreSQL) and a versioned schema of its own; study data (quizzes,
-attempts, cards, reviews) works the same with either backend, migrates on its own schedule,
-and never takes the store's write lock during a review. It refers to the store by ids only
-(notebook id, chunk id) and keeps a copy of each passage in its citation, so a card still
-shows its passage after its source is re-added or removed.
+    study = StudyStore(open_records(settings))     # causerie.assistants.study.tasks.open_store
+
+It refers to the store by ids only (notebook id, chunk id) and keeps a copy of each passage in
+its citation, so a card still shows its passage after its source is re-added or removed.
+Before this, study kept the same tables in `study.sqlite3` in the data folder
+(causerie.assistants.study.legacy imports such a file once).
 
 Ownership: every row carries its owner and every statement filters by it; a row of another
 owner reads exactly like a missing one (NotFound / None / empty).
@@ -15,7 +20,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -23,14 +27,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from causerie.assistants.records import SQLiteRecords
 from causerie.assistants.study.quiz import QuizItem
 from causerie.assistants.study.records import Attempt, Flashcard, Origin, Quiz, Review
 from causerie.errors import NotFound, StoreError
-from causerie.sqlite_db import connect, write_transaction
 from causerie.types import Citation, Owner
 
-SCHEMA_VERSION = 1
-FILE_NAME = "study.sqlite3"
+SCHEMA_VERSION = 1  # the `PRAGMA user_version` of an old study.sqlite3 file
 
 SCHEMA = (
     """CREATE TABLE quizzes (
@@ -61,6 +64,21 @@ SCHEMA = (
         interval_s REAL NOT NULL)""",
     "CREATE INDEX reviews_by_notebook ON reviews (owner, notebook_id, reviewed_at)",
 )
+MIGRATIONS = (SCHEMA,)  # the registry's steps (version 0 -> 1), applied by open_records
+TABLES = ("quizzes", "quiz_items", "attempts", "cards", "reviews")
+
+
+def forget(conn: sqlite3.Connection, owner_id: str, notebook_id: str | None) -> int:
+    """Delete an owner's study rows, or only those of one notebook (the records store runs this
+    in its delete transaction; quiz items, attempts and reviews go by cascade). The count of
+    quizzes and cards deleted."""
+    scope, values = "owner = ?", [owner_id]
+    if notebook_id is not None:
+        scope, values = "owner = ? AND notebook_id = ?", [owner_id, notebook_id]
+    return sum(
+        conn.execute(f"DELETE FROM {table} WHERE {scope}", values).rowcount
+        for table in ("quizzes", "cards")
+    )
 
 
 def _owner_id(owner: object) -> str:
@@ -74,38 +92,38 @@ def _new_id() -> str:
 
 
 class StudyStore:
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._lock = threading.RLock()
-        self._conn = connect(self.path, self._migrate)  # the shared bootstrap
+    """Study's reads and writes on the shared records database; `close()` closes `records`."""
 
-    def _migrate(self, conn: sqlite3.Connection, path: Path) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path}: study schema {version} is newer than this Causerie")
-        if version == SCHEMA_VERSION:
-            return
-        with write_transaction(conn, self._lock, path) as conn:
-            if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
-                for statement in SCHEMA:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    def __init__(self, records: SQLiteRecords) -> None:
+        self.records = records
+        self.path = records.path
+        made = records.query(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+            f"({', '.join('?' * len(TABLES))})",
+            TABLES,
+        )[0][0]
+        if made != len(TABLES):
+            raise StoreError(
+                f"{self.path}: study's tables are missing (open it with "
+                "causerie.backends.open_records, which applies study's migrations)"
+            )
+
+    @classmethod
+    def open(cls, path: str | Path) -> StudyStore:
+        """Study alone on a database file (tests, tools): the records handle with only study's
+        migrations."""
+        return cls(SQLiteRecords(path, {"study": MIGRATIONS}, {"study": forget}))
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        with write_transaction(self._conn, self._lock, self.path) as conn:
+        with self.records.transaction() as conn:
             yield conn
 
     def _read(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
-        with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: {exc}") from exc
+        return self.records.query(sql, params)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.records.close()
 
     # ----------------------------------------------------------------- quizzes
 

@@ -189,6 +189,7 @@ def register(app: AppRegistry) -> None:
             home="/study",
             notebook_tab=True,
             job_kinds=register_job_kinds,
-            migrations="causerie.assistants.study.tasks:MIGRATIONS",
+            migrations="causerie.assistants.study.db:MIGRATIONS",
+            forget="causerie.assistants.study.db:forget",
         )
     )

@@ -9,7 +9,9 @@ causerie.jobs.kinds): payload {"notebook_id", "count", "kind", "source", "langua
 {"quiz_id", "items", "notes"}. `cards_job` is "study.cards": payload {"notebook_id", "count",
 "language"}; it returns {"added", "notes"}. The web pages queue them and show their progress.
 
-MIGRATIONS is the study records store's schema, as registry steps (one step: version 0 -> 1).
+MIGRATIONS is study's schema in the records database, as registry steps (one step: 0 -> 1).
+`open_store(services)` is the one place that opens study's data, for the web pages, these
+handlers and the CLI.
 """
 
 from __future__ import annotations
@@ -19,19 +21,29 @@ from typing import Any
 
 from causerie.assistants.kit.passages import notebook_passages
 from causerie.assistants.study.cards import Deck, make_cards
-from causerie.assistants.study.db import FILE_NAME, SCHEMA, StudyStore
+from causerie.assistants.study.db import MIGRATIONS, StudyStore
 from causerie.assistants.study.quiz import KindChoice, QuizMaker, QuizResult
 from causerie.assistants.study.records import Quiz
 from causerie.errors import InputError, NotFound
 from causerie.types import Notebook, Owner
 from causerie.wiring import Services
 
-MIGRATIONS = (SCHEMA,)
+__all__ = ["MIGRATIONS", "cards_job", "make_quiz", "open_store", "quiz_job"]
 
 
 def open_store(services: Services) -> StudyStore:
-    """The study records (study.sqlite3 in the data folder)."""
-    return StudyStore(services.settings.home / FILE_NAME)
+    """Study's data in the records database (causerie.backends.open_records); an old
+    `study.sqlite3` in the data folder is imported first, once (study.legacy)."""
+    from causerie.assistants.study.legacy import import_old_file
+    from causerie.backends import open_records
+
+    study = StudyStore(open_records(services.settings))
+    try:
+        import_old_file(study, services.settings.home)
+    except BaseException:
+        study.close()
+        raise
+    return study
 
 
 def make_quiz(
