@@ -89,6 +89,12 @@ def test_an_old_study_file_is_imported_once_then_renamed(settings: Settings) -> 
         kept.rename(old)
         assert import_old_file(study, settings.home) == 0
         assert counts(study) == before and not old.exists()
+        # another old file with the same rows later: nothing added, the first .imported file
+        # is not replaced
+        write_old_file(old, "alice", "nb")
+        assert import_old_file(study, settings.home) == 0
+        assert kept.is_file() and (settings.home / "study.sqlite3.imported.1").is_file()
+        assert counts(study) == before
     finally:
         study.close()
     # the rows are in the database `database_url` names, beside the store's tables
@@ -175,3 +181,12 @@ def test_deleting_a_notebook_or_an_owner_deletes_their_study_rows_only(
         assert all(row["owner"] == "bob" for row in records.query("SELECT owner FROM attempts"))
     finally:
         study.close()
+
+
+def test_study_hands_its_forget_to_the_records_store_through_the_registry() -> None:
+    from causerie.assistants.registry import discover
+    from causerie.assistants.study.db import MIGRATIONS, forget
+
+    registry = discover()
+    assert registry.forgetters()["study"] is forget
+    assert registry.migrations("study") == MIGRATIONS

@@ -37,7 +37,12 @@ def import_old_file(study: StudyStore, home: Path) -> int:
     path = home / OLD_FILE
     if not path.is_file():
         return 0
-    rows = _read_old(path)
+    try:
+        rows = _read_old(path)
+    except StoreError:
+        if not path.exists():  # another process imported and renamed it meanwhile
+            return 0
+        raise
     added = 0
     with study.records.transaction() as conn:
         for table, columns in _COPY.items():
@@ -60,8 +65,17 @@ def import_old_file(study: StudyStore, home: Path) -> int:
                     f"INSERT INTO reviews ({_REVIEW}) VALUES (?, ?, ?, ?, ?, ?)", row
                 ).rowcount
     with contextlib.suppress(FileNotFoundError):  # another process renamed it first
-        path.rename(path.with_name(OLD_FILE + IMPORTED_SUFFIX))
+        path.rename(_free_name(path.with_name(OLD_FILE + IMPORTED_SUFFIX)))
     return added
+
+
+def _free_name(target: Path) -> Path:
+    """`target`, or `target.1`, `target.2`...: an earlier imported file is never replaced."""
+    candidate, n = target, 0
+    while candidate.exists():
+        n += 1
+        candidate = target.with_name(f"{target.name}.{n}")
+    return candidate
 
 
 def _read_old(path: Path) -> dict[str, list[tuple[object, ...]]]:
