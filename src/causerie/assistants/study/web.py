@@ -167,6 +167,20 @@ def _page_owner_notebook(request: Request, notebook_id: str) -> tuple[Owner, Not
         return not_found(request)
 
 
+async def _posted_to_notebook(
+    request: Request, notebook_id: str
+) -> tuple[Owner, Notebook, dict[str, str]] | Response:
+    """The signed-in owner, their notebook and the form's fields, CSRF checked; else the page
+    to answer with (sign in, not found, 403)."""
+    found = _page_owner_notebook(request, notebook_id)
+    if isinstance(found, Response):
+        return found
+    form = await checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    return (*found, form)
+
+
 # --------------------------------------------------------------------------- overview
 
 
@@ -195,13 +209,10 @@ def study_page(request: Request, notebook_id: str) -> Response:
 
 @router.post("/notebooks/{notebook_id}/study/quizzes")
 async def new_quiz(request: Request, notebook_id: str) -> Response:
-    found = _page_owner_notebook(request, notebook_id)
-    if isinstance(found, Response):
-        return found
-    owner, notebook = found
-    form = await checked_form(request)
-    if isinstance(form, HTMLResponse):
-        return form
+    posted = await _posted_to_notebook(request, notebook_id)
+    if isinstance(posted, Response):
+        return posted
+    owner, notebook, form = posted
     count = _int(form.get("count"), 1, MAX_ITEMS)
     kind = cast("KindChoice", form.get("kind", "mixed"))
     if count is None or kind not in KINDS:
@@ -290,13 +301,10 @@ def study_job_page(request: Request, notebook_id: str, job_id: str) -> Response:
 
 @router.post("/notebooks/{notebook_id}/study/jobs/{job_id}/cancel")
 async def cancel_study_job(request: Request, notebook_id: str, job_id: str) -> Response:
-    found = _page_owner_notebook(request, notebook_id)
-    if isinstance(found, Response):
-        return found
-    owner, notebook = found
-    form = await checked_form(request)
-    if isinstance(form, HTMLResponse):
-        return form
+    posted = await _posted_to_notebook(request, notebook_id)
+    if isinstance(posted, Response):
+        return posted
+    owner, notebook, _ = posted  # only the CSRF check is needed
     try:
         _study_job(request, owner, notebook, job_id)
     except NotFound:
@@ -419,13 +427,10 @@ async def cards_from_quiz(request: Request, notebook_id: str, quiz_id: str) -> R
 
 @router.post("/notebooks/{notebook_id}/study/cards")
 async def new_cards(request: Request, notebook_id: str) -> Response:
-    found = _page_owner_notebook(request, notebook_id)
-    if isinstance(found, Response):
-        return found
-    owner, notebook = found
-    form = await checked_form(request)
-    if isinstance(form, HTMLResponse):
-        return form
+    posted = await _posted_to_notebook(request, notebook_id)
+    if isinstance(posted, Response):
+        return posted
+    owner, notebook, form = posted
     count = _int(form.get("count"), 1, MAX_CARDS)
     if count is None:
         message = i18n.translate("study.error_count", i18n.request_language(request),
@@ -467,13 +472,10 @@ def review_page(request: Request, notebook_id: str) -> Response:
 
 @router.post("/notebooks/{notebook_id}/study/review")
 async def rate_card(request: Request, notebook_id: str) -> Response:
-    found = _page_owner_notebook(request, notebook_id)
-    if isinstance(found, Response):
-        return found
-    owner, notebook = found
-    form = await checked_form(request)
-    if isinstance(form, HTMLResponse):
-        return form
+    posted = await _posted_to_notebook(request, notebook_id)
+    if isinstance(posted, Response):
+        return posted
+    owner, notebook, form = posted
     try:
         card = study_store(request).get_card(owner, form.get("card_id", ""))
         if card.notebook_id != notebook.id:
