@@ -175,6 +175,18 @@ def test_two_crashes_in_a_row_strike_the_remembered_choice(make: Any) -> None:
     assert choices(provider)["params"] == "no-extra-buffers"
 
 
+def test_an_answer_between_two_crashes_keeps_the_choice(make: Any) -> None:
+    provider = make(delay_s=0.1)
+    for _ in range(2):
+        stream = provider.stream(ASK, GenerationOptions())
+        next(stream)
+        os.kill(provider.runner.pid or 0, signal.SIGSEGV)
+        assert list(stream)[-1].reason == "interrupted"  # type: ignore[union-attr]
+        assert collect_text(iter(ask(provider))) == "".join(REPLY)  # a whole answer between
+    note = choices(provider)
+    assert note["params"] == "default" and note["crashes"] == 0 and "struck" not in note
+
+
 def test_a_python_error_mid_answer_is_an_interrupted_finish(make: Any) -> None:
     events = ask(make(fail_after_chunks=2))
     assert collect_text(iter(events)) == "On Sundays it opens"

@@ -96,16 +96,11 @@ def _provider(app: App) -> str:
     return f"llamacpp (embedded), llama-cpp-python {version}, {threads} threads"
 
 
-_providers: dict[int, object] = {}
-
-
 def _llamacpp(app: App) -> LlamaCppProvider:
-    """The app's provider, built once for all the checks; _Skip when it is not llama.cpp."""
+    """The engine's provider (built once, shared by the checks); _Skip when not llama.cpp."""
     from causerie.providers.llamacpp import LlamaCppProvider
 
-    provider = _providers.get(id(app))
-    if provider is None:
-        provider = _providers[id(app)] = app.make_provider()
+    provider = app.engine.provider
     if not isinstance(provider, LlamaCppProvider):
         raise _Skip(f"not used by provider {app.settings.provider}")
     return provider

@@ -41,6 +41,7 @@ class ModelRunner:
         self._lock = threading.Lock()
         self._owner: int | None = None  # thread id of the request holding the lock
         self._next_id = 0
+        self._crash_noted = False  # a crash counted against the choice since the last success
 
     @property
     def pid(self) -> int | None:
@@ -123,6 +124,7 @@ class ModelRunner:
             self._process = None
         if died.fault and self.choice is not None:
             record_crash(self.spec, self.choice.key, self.choice.params.name, died.cause)
+            self._crash_noted = True
 
     def _generate(self, kwargs: dict[str, Any], threads: int | None) -> Iterator[Event]:
         process = self._ensure_started()
@@ -141,8 +143,9 @@ class ModelRunner:
                     yield TextDelta(str(message["text"]))
                 elif kind == "end":
                     finished = True
-                    if self.choice is not None:
-                        record_success(self.spec, self.choice.key)
+                    if self._crash_noted and self.choice is not None:
+                        record_success(self.spec, self.choice.key)  # the count starts again
+                        self._crash_noted = False
                     yield Usage(**message["usage"])
                     yield Finish(_FINISH_REASONS.get(str(message["finish_reason"]), "stop"))
                     return
