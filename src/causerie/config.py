@@ -82,6 +82,13 @@ class Settings(BaseSettings):
         " data folder; sqlite:////abs/path for an absolute one)",
     )
 
+    # mail assistant
+    mail_me: str = Field(
+        default="",
+        description="your own e-mail address(es), comma-separated: whose mail is 'mine' for"
+        " the mail assistant (`--me` overrides it)",
+    )
+
     # web server
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],

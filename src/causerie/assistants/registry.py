@@ -48,7 +48,11 @@ if TYPE_CHECKING:
     from causerie.assistants.records import Forget
 
 ENTRY_POINT_GROUP = "causerie.assistants"
-SHIPPED = ("causerie.assistants.study.register", "causerie.assistants.cv.register")
+SHIPPED = (
+    "causerie.assistants.study.register",
+    "causerie.assistants.cv.register",
+    "causerie.assistants.mail.register",
+)
 
 # A job handler, called by the job queue's worker (causerie.jobs, item 3 of issue 10) with the
 # job's context and its JSON payload; it returns the job's JSON result. Until that queue exists
