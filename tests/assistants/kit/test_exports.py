@@ -8,6 +8,7 @@ import causerie.assistants.kit as kit
 def test_the_kit_exports_exactly_its_curated_names() -> None:
     assert sorted(kit.__all__) == kit.__all__
     assert set(kit.__all__) == {
+        "FoundDate", "find_dates", "invented_facts",
         "Outcome", "Phrasebook", "Pool", "Rejected", "Skipped", "Support", "answer_support",
         "check_language", "copied_from", "fenced", "generate", "gives_away",
         "hit_from_citation", "is_usable", "names_in", "notebook_passages", "parse_object",
@@ -19,7 +20,7 @@ def test_the_kit_exports_exactly_its_curated_names() -> None:
 
 
 def test_every_kit_module_says_how_to_use_it() -> None:
-    from causerie.assistants.kit import language, passages, structured, support
+    from causerie.assistants.kit import dates, language, passages, structured, support
 
-    for module in (kit, language, passages, structured, support):
+    for module in (kit, dates, language, passages, structured, support):
         assert module.__doc__ and "\n    " in module.__doc__, f"{module.__name__}: an example"

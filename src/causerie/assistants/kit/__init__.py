@@ -10,6 +10,9 @@ Small modules, each with its own docstring and example:
   passage copy back as a Hit (`hit_from_citation`), a passage nothing came from (`Skipped`).
 - `support`: is a generated claim written in its passage (numbers, names, quoted spans,
   content words), are two answers the same, does a text give an answer away.
+- `dates`: dates a text states, resolved against the date it was written (FR and EN:
+  "vendredi prochain", "within 10 days", "le 13 mars"), and `invented_facts`: the numbers and
+  dates a generated text states that its sources do not hold (`find_dates`, `FoundDate`).
 - `language`: which language to write in, how a prompt names it, an assistant's own words
   (`Phrasebook`).
 
@@ -43,6 +46,7 @@ A sketch of an assistant that writes one checked item per passage, then explains
 
 from __future__ import annotations
 
+from causerie.assistants.kit.dates import FoundDate, find_dates, invented_facts
 from causerie.assistants.kit.language import (
     Phrasebook,
     check_language,
@@ -77,6 +81,7 @@ from causerie.assistants.kit.support import (
 )
 
 __all__ = [
+    "FoundDate",
     "Outcome",
     "Phrasebook",
     "Pool",
@@ -87,9 +92,11 @@ __all__ = [
     "check_language",
     "copied_from",
     "fenced",
+    "find_dates",
     "generate",
     "gives_away",
     "hit_from_citation",
+    "invented_facts",
     "is_usable",
     "names_in",
     "notebook_passages",

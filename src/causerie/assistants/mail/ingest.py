@@ -35,8 +35,13 @@ class AddResult:
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
-        return {"added": self.added, "unchanged": self.unchanged, "failed": self.failed,
-                "attachments_indexed": self.attachments, "problems": self.problems}  # fmt: skip
+        return {
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "attachments_indexed": self.attachments,
+            "problems": self.problems,
+        }
 
 
 def message_document(message: MailMessage) -> Document:

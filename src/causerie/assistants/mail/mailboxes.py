@@ -50,8 +50,9 @@ def read_mailboxes(targets: Iterable[str], report: Report) -> Iterator[RawMessag
             elif path.is_dir():
                 files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml")
                 if not files:
-                    raise LoaderError(target, "is neither a Maildir (cur/, new/) nor a folder "
-                                      "of .eml files")  # fmt: skip
+                    raise LoaderError(
+                        target, "is neither a Maildir (cur/, new/) nor a folder of .eml files"
+                    )
                 for file in files:
                     yield from _eml(file, report)
             elif path.suffix.lower() == ".eml":
@@ -59,8 +60,10 @@ def read_mailboxes(targets: Iterable[str], report: Report) -> Iterator[RawMessag
             elif path.suffix.lower() == ".mbox" or _looks_like_mbox(path):
                 yield from _mbox(path, report)
             else:
-                raise LoaderError(target, "is not a mailbox: expected a .eml file, an .mbox "
-                                  "file or a Maildir folder")  # fmt: skip
+                raise LoaderError(
+                    target,
+                    "is not a mailbox: expected a .eml file, an .mbox file or a Maildir folder",
+                )
         except LoaderError as exc:
             report(str(exc))
         except OSError as exc:
@@ -91,8 +94,10 @@ def _mbox(path: Path, report: Report) -> Iterator[RawMessage]:
     try:
         keys = box.keys()
         if cut and keys:
-            report(f"{path}#{len(keys)}: the file ends in the middle of this message (truncated"
-                   "?): what could be read of it is kept")  # fmt: skip
+            report(
+                f"{path}#{len(keys)}: the file ends in the middle of this message (truncated"
+                "?): what could be read of it is kept"
+            )
         for number, key in enumerate(keys, start=1):
             try:
                 raw = box.get_bytes(key)

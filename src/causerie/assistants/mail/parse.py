@@ -28,6 +28,7 @@ from causerie.types import content_hash
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _BULK_HEADERS = ("List-Unsubscribe", "List-Id", "List-Post")
+WIRE = policy.default.clone(linesep="\r\n")  # how a message is written to a file or a server
 INDEXED_ATTACHMENTS = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -132,8 +133,10 @@ def _structure_problems(message: Message) -> list[str]:
         for defect in getattr(part, "defects", []):
             if isinstance(defect, email_errors.CloseBoundaryNotFoundDefect | email_errors.
                           StartBoundaryNotFoundDefect):  # fmt: skip
-                found.append("broken MIME structure (a part boundary is missing; the message "
-                             "may be truncated): what could be read is kept")  # fmt: skip
+                found.append(
+                    "broken MIME structure (a part boundary is missing; the message "
+                    "may be truncated): what could be read is kept"
+                )
             elif isinstance(defect, email_errors.MultipartInvariantViolationDefect):
                 found.append("broken MIME structure (multipart without parts): read as text")
     return list(dict.fromkeys(found))
@@ -179,8 +182,9 @@ def parse_message(raw: bytes, name: str, max_attachment_bytes: int = 20 << 20) -
         raise LoaderError(name, f"is not a readable e-mail message ({exc})") from exc
     keys = ("From", "Date", "Subject", "Message-ID")
     if not any(header(message, key) for key in keys):
-        raise LoaderError(name, "is not an e-mail message (no From, Date, Subject or "
-                          "Message-ID header)")  # fmt: skip
+        raise LoaderError(
+            name, "is not an e-mail message (no From, Date, Subject or Message-ID header)"
+        )
     problems = _structure_problems(message) + _charset_problems(message)
     try:
         body = body_text(message)

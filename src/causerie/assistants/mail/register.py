@@ -7,9 +7,11 @@ Imports nothing heavy: `causerie --help` reads this module to list the assistant
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
-from causerie.assistants.registry import AppRegistry, Assistant
+from causerie.assistants.registry import AppRegistry, Assistant, JobHandler
 
 HERE = Path(__file__).parent
 
@@ -81,6 +83,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def sync_job(*args: Any, **kwargs: Any) -> Any:
+    """Job kind "mail.sync" (see causerie.assistants.mail.tasks.sync_job)."""
+    from causerie.assistants.mail.tasks import sync_job as run
+
+    return run(*args, **kwargs)
+
+
+def register_job_kinds(kinds: MutableMapping[str, JobHandler]) -> None:
+    kinds["mail.sync"] = sync_job
+
+
 def register(app: AppRegistry) -> None:
     app.add(
         Assistant(
@@ -88,5 +101,6 @@ def register(app: AppRegistry) -> None:
             summary="Mail: threads, summaries, action items, reply drafts (never sent).",
             command="causerie.assistants.mail.cli:mail",
             messages=MESSAGES,
+            job_kinds=register_job_kinds,
         )
     )
