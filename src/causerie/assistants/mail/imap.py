@@ -208,7 +208,7 @@ def sync_account(
 
 def drafts_folder(client: Any) -> str:
     """The server's Drafts folder (special-use \\Drafts, else one named Drafts, made if none)."""
-    from imapclient import DRAFTS
+    from imapclient.imapclient import DRAFTS
 
     found = client.find_special_folder(DRAFTS)
     if found:
