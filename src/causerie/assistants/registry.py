@@ -52,6 +52,7 @@ SHIPPED = (
     "causerie.assistants.study.register",
     "causerie.assistants.cv.register",
     "causerie.assistants.mail.register",
+    "causerie.assistants.repurpose.register",
 )
 
 # A job handler, called by the job queue's worker (causerie.jobs, item 3 of issue 10) with the

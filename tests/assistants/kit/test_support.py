@@ -104,3 +104,34 @@ def test_a_short_answer_must_be_copied_from_its_passage_in_its_language(pool: Po
     assert support.copied_from("des molécules d'ATP", hit, "fr").supported  # shared stems
     french = support.copied_from("l'énergie chimique", hit, "fr", question="Que stockent-elles ?")
     assert not french.supported  # no shared stem, and no embedder to compare meanings
+
+
+def test_dates_are_month_and_weekday_names_in_either_language() -> None:
+    assert support.dates_in("Le 14 juillet 1789, un mardi") == {"month-7", "day-2"}
+    assert support.dates_in("We may go in May 2024; on 3 mars.") == {"month-5", "month-3"}
+    assert support.dates_in("Mars is red and we march.") == set()  # not beside a number
+    passage = "The survey ran from March 2024 to July 2024."
+    assert support.missing_dates("It ended in June 2024.", passage) == ["june"]
+    assert support.missing_dates("Elle a fini en juillet 2024.", passage) == []
+
+
+def test_a_quote_needs_the_speaker_its_passage_names() -> None:
+    passage = (
+        'The demand grew fast. "We were surprised by the demand," said Ada Martin, who led '
+        "the survey. Costs fell by 12%."
+    )
+    assert (
+        support.unattributed_quotes('Ada Martin: "We were surprised by the demand."', passage) == []
+    )
+    assert support.unattributed_quotes(
+        '"We were surprised by the demand," they said.', passage
+    ) == ["“We were surprised by the demand,”"]
+    wrong = '"We were surprised by the demand," said Bob Stone.'
+    assert support.unattributed_quotes(wrong, passage) == ["“We were surprised by the demand,”"]
+    # a quote the passage does not hold is missing_names_and_quotes's to report
+    assert support.unattributed_quotes('"Nothing changed," said Ada Martin.', passage) == []
+    french = "« Nous avons enfin de la place », explique Inès Garnier, présidente."
+    assert (
+        support.unattributed_quotes("Inès Garnier : « Nous avons enfin de la place ».", french)
+        == []
+    )

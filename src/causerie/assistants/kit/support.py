@@ -242,3 +242,85 @@ def aligned(question: str, answer: str, passage: str) -> bool:
         if overlap(answer, sentence) >= SUPPORT_SHARE
     ]
     return bool(holding) and max(holding) >= ALIGNED * best
+
+
+# Month and weekday names (English and French, accents folded) -> one key per date word, so
+# that "July" and "juillet" are the same date word and "June" for "July" is a changed one.
+_DATE_WORDS = {
+    **{w: f"month-{i}" for i, names in enumerate((
+        ("january", "janvier"), ("february", "fevrier"), ("march", "mars"), ("april", "avril"),
+        ("may", "mai"), ("june", "juin"), ("july", "juillet"), ("august", "aout"),
+        ("september", "septembre"), ("october", "octobre"), ("november", "novembre"),
+        ("december", "decembre")), start=1) for w in names},
+    **{w: f"day-{i}" for i, names in enumerate((
+        ("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
+        ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"),
+        ("sunday", "dimanche")), start=1) for w in names},
+}  # fmt: skip
+_AMBIGUOUS_DATE_WORDS = {"may", "mars", "march"}  # also a verb or a planet: only beside a number
+
+
+def dates_in(text: str) -> set[str]:
+    """The month and weekday names a text states, as language-free keys ('July' and 'juillet'
+    give 'month-7'). 'may', 'march' and 'mars' count only next to a number ('in May 2024',
+    '3 mars'), since they are also verbs or a planet; years and days are numbers_in's."""
+    tokens = [textproc.fold(w) for w in textproc.words(text)]
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        key = _DATE_WORDS.get(token)
+        if key is None:
+            continue
+        if token in _AMBIGUOUS_DATE_WORDS:
+            beside = tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2]
+            if not any(t[0].isdigit() for t in beside):
+                continue
+        found.add(key)
+    return found
+
+
+def missing_dates(claim: str, passage: str) -> list[str]:
+    """The month and weekday names of `claim` that `passage` does not state (in either
+    language), e.g. ['June'] for a claim saying June where the passage says July."""
+    held = dates_in(passage) | {_DATE_WORDS[w] for w in map(textproc.fold,
+                                textproc.words(passage)) if w in _DATE_WORDS}  # fmt: skip
+    missing: dict[str, None] = {}
+    for word in textproc.words(claim):
+        key = _DATE_WORDS.get(textproc.fold(word))
+        if key is not None and key in dates_in(claim) and key not in held:
+            missing[word] = None
+    return list(missing)
+
+
+def _capitalised(text: str) -> set[str]:
+    """Folded capitalised words of a text that are not stop words (candidate speakers)."""
+    return {
+        textproc.fold(m.group())
+        for m in _WORD_TOKEN.finditer(text)
+        if m.group()[0].isupper() and textproc.fold(m.group()) not in _ALL_STOP_WORDS
+    }
+
+
+def unattributed_quotes(claim: str, passage: str) -> list[str]:
+    """The quoted spans of `claim` whose speaker it does not name as the passage does.
+
+    A quote needs its attribution: a capitalised word of the claim, outside the quote itself
+    ("Ada Martin said ..."), that the passage writes in the sentence holding the quote or in
+    the sentence just before or after it ("... », explique Ada Martin."). A quote the passage
+    does not hold at all is `missing_names_and_quotes`'s to report, not this one's."""
+    speakers = _capitalised(_QUOTED.sub(" ", claim))
+    passage_sentences = sentences(passage)
+    flagged: list[str] = []
+    for quote in quotes_in(claim):
+        key = f" {textproc.fold(' '.join(textproc.words(quote)))} "
+        holding = [i for i, s in enumerate(passage_sentences)
+                   if key in f" {textproc.fold(' '.join(textproc.words(s)))} "]  # fmt: skip
+        if not holding:
+            continue
+        window = " ".join(
+            _QUOTED.sub(" ", passage_sentences[j])
+            for i in holding
+            for j in range(max(0, i - 1), min(len(passage_sentences), i + 2))
+        )
+        if not speakers & _capitalised(window):
+            flagged.append(f"“{quote}”")
+    return flagged
