@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from causerie import grounding, textproc
+from causerie.assistants.kit.dates import MONTHS, WEEKDAYS
 from causerie.embedders.base import Embedder
 from causerie.types import Hit
 
@@ -244,20 +245,17 @@ def aligned(question: str, answer: str, passage: str) -> bool:
     return bool(holding) and max(holding) >= ALIGNED * best
 
 
-# Month and weekday names (English and French, accents folded) -> one key per date word, so
-# that "July" and "juillet" are the same date word and "June" for "July" is a changed one.
+# Month and weekday names (English and French, accents folded; kit.dates' tables) -> one key per
+# date word, so that "July" and "juillet" are the same date word and "June" for "July" is a
+# changed one. kit.dates.invented_facts resolves whole dates (a day and a month, "next Friday")
+# against the day a text was written; this also catches a month or a weekday named alone.
 _DATE_WORDS = {
-    **{w: f"month-{i}" for i, names in enumerate((
-        ("january", "janvier"), ("february", "fevrier"), ("march", "mars"), ("april", "avril"),
-        ("may", "mai"), ("june", "juin"), ("july", "juillet"), ("august", "aout"),
-        ("september", "septembre"), ("october", "octobre"), ("november", "novembre"),
-        ("december", "decembre")), start=1) for w in names},
-    **{w: f"day-{i}" for i, names in enumerate((
-        ("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"),
-        ("thursday", "jeudi"), ("friday", "vendredi"), ("saturday", "samedi"),
-        ("sunday", "dimanche")), start=1) for w in names},
-}  # fmt: skip
-_AMBIGUOUS_DATE_WORDS = {"may", "mars", "march"}  # also a verb or a planet: only beside a number
+    **{textproc.fold(w): f"month-{m}" for w, m in MONTHS.items()},
+    **{textproc.fold(w): f"day-{d + 1}" for w, d in WEEKDAYS.items()},
+}
+# also a verb, a planet, a number or a short word: only beside a number
+_AMBIGUOUS_DATE_WORDS = {"may", "mars", "march", "sept", "jan", "feb", "apr", "jun", "jul", "aug",
+                         "sep", "oct", "nov", "dec"}  # fmt: skip
 
 
 def dates_in(text: str) -> set[str]:

@@ -33,6 +33,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from causerie.assistants.kit.language import PROMPT_NAMES
+from causerie.assistants.kit.support import best_sentence
+from causerie.assistants.kit.support import sentences as split_sentences
 from causerie.assistants.records import OwnedRecords
 from causerie.assistants.repurpose.drafts import Draft, Sentence, to_markdown
 from causerie.assistants.repurpose.formats import DEFAULT_WORDS, FORMATS, MAX_WORDS, MIN_WORDS
@@ -281,6 +283,18 @@ def segments(part: str, sentences: list[Sentence]) -> list[tuple[str, int | None
     return found
 
 
+def passage_view(passage: str, said: str) -> tuple[str, str, str]:
+    """A passage as the page shows it (its sentences, without Markdown heading lines: the
+    locator names the section) cut around the sentence that best states what was said, to be
+    marked: (before, marked, after)."""
+    shown = " ".join(split_sentences(passage)) or " ".join(passage.split())
+    best = best_sentence(shown, said)
+    start = shown.find(best) if best else -1
+    if start < 0:
+        return shown, "", ""
+    return shown[:start], best, shown[start + len(best) :]
+
+
 def _run_view(data: dict[str, Any]) -> list[dict[str, Any]]:
     views = []
     for raw in data.get("outputs", []):
@@ -312,6 +326,7 @@ def run_page(request: Request, notebook_id: str, run_id: str) -> Response:
         data=record.data,
         views=_run_view(record.data),
         short_name=lambda uri: PurePath(uri).name or uri,
+        passage_view=passage_view,
     )
 
 

@@ -12,8 +12,12 @@ function show(link) {
   }
   link.setAttribute("aria-current", "true");
   panel.querySelector(".rp-said").textContent = item.querySelector(".rp-said").textContent;
-  const passages = [...item.querySelectorAll(".rp-passage-text")].map((q) => q.textContent);
-  panel.querySelector(".rp-passage-text").textContent = passages.join("\n\n");
+  const quoted = panel.querySelector(".rp-passage-text");
+  quoted.replaceChildren();
+  for (const passage of item.querySelectorAll(".rp-passage-text")) {
+    for (const node of passage.childNodes) quoted.append(node.cloneNode(true));
+    quoted.append(" ");
+  }
   const where = [...item.querySelectorAll(".rp-where")].map((p) => p.textContent.trim());
   panel.querySelector(".rp-where").textContent = where.join(" · ");
   panel.hidden = false;
