@@ -46,6 +46,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Addresses, phone numbers and IBANs are masked before they leave this machine.",
         "mail.style": "Your style",
         "mail.back": "Back to the threads",
+        "mail.summary_failed": "No summary could be checked against the messages; try again "
+        "or use a larger model.",
+        "mail.draft_failed": "No draft passed the checks (no number, date or name the thread "
+        "does not hold; the correspondent's language); try other instructions.",
+        "mail.no_me": "Set your own address (the mail_me setting) to draft replies.",
     },
     "fr": {
         "mail.nav": "Courriel",
@@ -79,6 +84,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "machine.",
         "mail.style": "Votre style",
         "mail.back": "Retour aux fils",
+        "mail.summary_failed": "Aucun résumé n'a pu être vérifié contre les messages ; "
+        "réessayez ou utilisez un modèle plus grand.",
+        "mail.draft_failed": "Aucun brouillon n'a passé les vérifications (aucun nombre, date "
+        "ou nom absent du fil ; la langue du correspondant) ; essayez d'autres consignes.",
+        "mail.no_me": "Indiquez votre adresse (le réglage mail_me) pour rédiger des réponses.",
     },
 }
 
@@ -100,7 +110,11 @@ def register(app: AppRegistry) -> None:
             name="mail",
             summary="Mail: threads, summaries, action items, reply drafts (never sent).",
             command="causerie.assistants.mail.cli:mail",
+            router="causerie.assistants.mail.web:router",
+            templates=HERE / "templates",
+            static=HERE / "static",
             messages=MESSAGES,
+            notebook_tab=True,
             job_kinds=register_job_kinds,
         )
     )
