@@ -144,3 +144,25 @@ def test_greeting_and_sign_off() -> None:
     text = "Bonjour Paul,\n\nMerci.\n\nBien à vous,\nClaire"
     assert (greeting_of(text), sign_off_of(text)) == ("Bonjour Paul,", "Bien à vous,")
     assert (greeting_of("Merci pour tout."), sign_off_of("Merci pour tout.")) == ("", "")
+
+
+def test_encoded_and_raw_8bit_headers_are_decoded() -> None:
+    raw = (
+        b"From: =?iso-8859-1?q?H=E9l=E8ne_Morel?= <helene@example.org>\n"
+        b"To: =?utf-8?b?SsOpcsO0bWU=?= <jerome@example.org>, bob@example.org\n"
+        b"Subject: =?utf-8?q?R=C3=A9union_budget_?= \n =?utf-8?q?=E2=80=94_mars?=\n"
+        b"Cc: Ren\xc3\xa9 <rene@example.org>\n"
+        b"Date: Tue, 03 Mar 2026 10:12:00 +0100\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n--B\n'
+        b"Content-Type: text/plain; charset=utf-8\n\nBonjour.\n--B\n"
+        b"Content-Type: application/pdf\n"
+        b'Content-Disposition: attachment; filename="=?utf-8?q?devis_r=C3=A9vis=C3=A9.pdf?="\n'
+        b"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQ=\n--B--\n"
+    )
+    parsed = parse_message(raw, "x.eml")
+    assert parsed.sender == ("Hélène Morel", "helene@example.org")
+    assert parsed.to == (("Jérôme", "jerome@example.org"), ("", "bob@example.org"))
+    assert parsed.cc == (("René", "rene@example.org"),)
+    assert parsed.subject == "Réunion budget — mars"
+    assert parsed.date is not None and parsed.date.isoformat() == "2026-03-03T10:12:00+01:00"
+    assert [a.name for a in parsed.attachments] == ["devis révisé.pdf"]

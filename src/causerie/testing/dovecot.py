@@ -1,8 +1,8 @@
-"""A real IMAP server for the tests: Debian's dovecot, started on 127.0.0.1 with a temporary
-configuration (passwd-file authentication, Maildir in a temporary folder, a self-signed
-certificate for IMAPS, a Drafts folder with the special-use \\Drafts). `.ci/run` installs
-dovecot-imapd and exports CAUSERIE_IMAP_TESTS=required: the tests then fail rather than skip
-when the server cannot start.
+"""A real IMAP server for the tests and the benchmark: Debian's dovecot, started on 127.0.0.1
+with a temporary configuration (passwd-file authentication, Maildir in a temporary folder, a
+self-signed certificate for IMAPS, a Drafts folder with the special-use \\Drafts). `.ci/run`
+installs dovecot-imapd and exports CAUSERIE_IMAP_TESTS=required: the tests then fail rather
+than skip when the server cannot start (`unavailable`, given by the tests; else RuntimeError).
 
     with Dovecot(user="claire", password="s3cret") as server:  # in a folder of its own
         server.deliver(messages)  # written into the user's Maildir
@@ -19,16 +19,14 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
 
-import pytest
-
 from causerie.testing.mail_samples import write_maildir
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-REQUIRED = os.environ.get("CAUSERIE_IMAP_TESTS") == "required"
 
 CONFIG = """\
 base_dir = {root}/run
@@ -89,15 +87,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def unavailable(reason: str) -> None:
-    """Skip locally; fail where the IMAP tests are required (CI)."""
-    if REQUIRED:
-        pytest.fail(f"CAUSERIE_IMAP_TESTS=required but {reason}")
-    pytest.skip(reason)
+def no_server(reason: str) -> None:
+    raise RuntimeError(f"no IMAP server: {reason}")
 
 
 class Dovecot:
-    def __init__(self, user: str = "claire", password: str = "s3cret") -> None:
+    def __init__(
+        self,
+        user: str = "claire",
+        password: str = "s3cret",
+        unavailable: Callable[[str], None] = no_server,
+    ) -> None:
+        self.unavailable = unavailable
         # not under pytest's tmp_path: its parents are private to root, and the mail and auth
         # processes run as the dovecot user
         self.root = Path(tempfile.mkdtemp(prefix="causerie-dovecot-"))
@@ -144,7 +145,7 @@ class Dovecot:
 
     def __enter__(self) -> Dovecot:
         if not Path(DOVECOT).exists() or shutil.which("openssl") is None:
-            unavailable("dovecot (dovecot-imapd) or openssl is not installed")
+            self.unavailable("dovecot (dovecot-imapd) or openssl is not installed")
         for sub in ("run", "state", "home"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.maildir.parent.mkdir(parents=True, exist_ok=True)
@@ -165,14 +166,14 @@ class Dovecot:
                 output = self.process.stdout.read().decode() if self.process.stdout else ""
                 log = (self.root / "dovecot.log").read_text() if (self.root / "dovecot.log"
                                                                    ).exists() else ""  # fmt: skip
-                unavailable(f"dovecot stopped at start: {output[-800:]} {log[-800:]}")
+                self.unavailable(f"dovecot stopped at start: {output[-800:]} {log[-800:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return self
             except OSError:
                 time.sleep(0.1)
         self.__exit__(None, None, None)
-        unavailable("dovecot did not listen within 15 s")
+        self.unavailable("dovecot did not listen within 15 s")
         return self
 
     def __exit__(
