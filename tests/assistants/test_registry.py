@@ -194,6 +194,10 @@ class TestStudyAssistant(AssistantContract):
     register = "causerie.assistants.study.register"
 
 
+class TestRepurposeAssistant(AssistantContract):
+    register = "causerie.assistants.repurpose.register"
+
+
 class TestToyAssistant(AssistantContract):
     register = "toy_assistant"
 
