@@ -53,7 +53,7 @@ from causerie.wiring import Services
 if TYPE_CHECKING:
     from causerie.providers.base import Provider
 
-UPLOAD_PATH = re.compile(r"^/api/notebooks/[^/]+/sources$")
+UPLOAD_PATH = re.compile(r"^/api/notebooks/[^/]+/sources$|^/cv$")  # file uploads (CV: /cv)
 
 
 def create_app(

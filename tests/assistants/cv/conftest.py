@@ -113,3 +113,8 @@ def job_file(tmp_path: Path) -> str:
 @pytest.fixture
 def job_fr_file(tmp_path: Path) -> str:
     return write(tmp_path, "banque.md", JOB_FR)
+
+
+# Scripted model replies for tailoring line 5 of CV_EN: an invention, then a faithful rewording
+INVENTED_LINE_5 = "Led a team of 5 building 40 Apache Airflow pipelines"
+FAITHFUL_LINE_5 = "Built 40 batch data pipelines on PostgreSQL with Apache Airflow and dbt"

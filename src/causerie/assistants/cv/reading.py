@@ -52,7 +52,8 @@ POSTING_SECTIONS: dict[str, tuple[str, ...]] = {
                  "who you are", "profil", "profil recherché", "votre profil", "prérequis",
                  "compétences requises", "compétences", "ce que nous recherchons",
                  "exigences", "requis", "indispensable", "les indispensables"),
-    "nice": ("nice to have", "nice-to-have", "bonus", "bonus points", "preferred",
+    "nice": ("nice to have", "nice-to-have", "bonus", "bonus points", "preferred", "desirable",
+             "desired", "good to have", "assets", "additional skills",
              "preferred qualifications", "pluses", "a plus", "ideally", "un plus", "atouts",
              "les plus", "souhaité", "souhaités", "serait un plus", "idéalement", "apprécié"),
     "duties": ("responsibilities", "your role", "the role", "what you will do",
@@ -159,14 +160,19 @@ def load(target: str, role: str) -> Document:
     try:
         return load_source(target)
     except LoaderError as exc:
-        if "no extractable text" in exc.problem:
-            raise LoaderError(
-                exc.input_name,
-                f"no text found: this PDF is a scan (images of pages); the {role} must hold "
-                "text (text recognition, OCR, is not supported): export it again as a text "
-                "PDF, a DOCX or a Markdown file",
-            ) from exc
-        raise
+        raise explained(exc, role) from exc
+
+
+def explained(exc: LoaderError, role: str) -> LoaderError:
+    """The loader's error, in the CV assistant's words for a scanned PDF."""
+    if "no extractable text" not in exc.problem:
+        return exc
+    return LoaderError(
+        exc.input_name,
+        f"no text found: this PDF is a scan (images of pages); the {role} must hold text "
+        "(text recognition, OCR, is not supported): export it again as a text PDF, a DOCX or "
+        "a Markdown file",
+    )
 
 
 def load_pasted(text: str, name: str) -> Document:
@@ -202,9 +208,13 @@ def read_cv(target: str, document: Document | None = None) -> Text:
     """A CV from a file or URL (or a Document already loaded): numbered lines in sections.
     InputError naming it when it holds no text, is in another language or is not a CV."""
     doc = document or load(target, "CV")
-    lines = split_lines(doc.text, CV_SECTIONS, "header")
-    language = language_of(doc.text, target, "CV")
-    cv = Text(target, lines, language, doc)
+    return parse_cv(target, doc.text, doc)
+
+
+def parse_cv(name: str, text: str, document: Document | None = None) -> Text:
+    """A CV's text (as a loader read it, or as saved) into numbered lines in sections."""
+    cv = Text(name, split_lines(text, CV_SECTIONS, "header"), language_of(text, name, "CV"),
+              document)  # fmt: skip
     check_is_cv(cv)
     return cv
 
@@ -226,6 +236,10 @@ def check_is_cv(cv: Text) -> None:
 def read_posting(target: str, document: Document | None = None) -> Text:
     """A job posting from a file or URL (or a Document already loaded)."""
     doc = document or load(target, "job posting")
-    lines = split_lines(doc.text, POSTING_SECTIONS, "intro")
-    language = language_of(doc.text, target, "job posting")
-    return Text(target, lines, language, doc)
+    return parse_posting(target, doc.text, doc)
+
+
+def parse_posting(name: str, text: str, document: Document | None = None) -> Text:
+    """A posting's text (as a loader read it, or as saved) into numbered lines in sections."""
+    lines = split_lines(text, POSTING_SECTIONS, "intro")
+    return Text(name, lines, language_of(text, name, "job posting"), document)

@@ -8,9 +8,11 @@ Imports nothing heavy: `causerie --help` reads this module to list the assistant
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
-from causerie.assistants.registry import AppRegistry, Assistant
+from causerie.assistants.registry import AppRegistry, Assistant, JobHandler
 
 HERE = Path(__file__).parent
 
@@ -101,12 +103,36 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def tailor_job(*args: Any, **kwargs: Any) -> Any:
+    """Job kind "cv.tailor" (see causerie.assistants.cv.tasks.tailor_job)."""
+    from causerie.assistants.cv.tasks import tailor_job as run
+
+    return run(*args, **kwargs)
+
+
+def letter_job(*args: Any, **kwargs: Any) -> Any:
+    """Job kind "cv.letter" (see causerie.assistants.cv.tasks.letter_job)."""
+    from causerie.assistants.cv.tasks import letter_job as run
+
+    return run(*args, **kwargs)
+
+
+def register_job_kinds(kinds: MutableMapping[str, JobHandler]) -> None:
+    kinds["cv.tailor"] = tailor_job
+    kinds["cv.letter"] = letter_job
+
+
 def register(app: AppRegistry) -> None:
     app.add(
         Assistant(
             name="cv",
             summary="Match a CV to a job posting: score, gaps, tailored CV, cover letter.",
             command="causerie.assistants.cv.cli:cv",
+            router="causerie.assistants.cv.web:router",
+            templates=HERE / "templates",
+            static=HERE / "static",
             messages=MESSAGES,
+            home="/cv",
+            job_kinds=register_job_kinds,
         )
     )
