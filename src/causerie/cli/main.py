@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tokens": ("causerie.cli.users", "tokens", "Create, list and revoke API tokens."),
     "worker": ("causerie.cli.jobs", "worker", "Run queued jobs until stopped."),
     "jobs": ("causerie.cli.jobs", "jobs", "List your jobs; cancel one."),
+    "db": ("causerie.cli.db", "db", "PostgreSQL: start a local server, upgrade the schema."),
 }
 # Assistants (study, ...) add their command groups through causerie.assistants.registry.
 

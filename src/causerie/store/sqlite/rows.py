@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
+from typing import Any
 
 from causerie.errors import InputError
 from causerie.store.base import NewSource
@@ -28,16 +30,17 @@ HIT_COLUMNS = (
 )
 
 ChunkRow = tuple[str, int, str, str, int, str]  # id, ordinal, text, locator JSON, tokens, index
+Row = sqlite3.Row | Mapping[str, Any]  # an SQLite row, or a PostgreSQL dict row (same columns)
 
 
 # --------------------------------------------------------------------------- rows -> values
 
 
-def to_notebook(row: sqlite3.Row) -> Notebook:
+def to_notebook(row: Row) -> Notebook:
     return Notebook(id=row["id"], name=row["name"], created_at=row["created_at"])
 
 
-def to_source(row: sqlite3.Row, id_column: str = "id") -> Source:
+def to_source(row: Row, id_column: str = "id") -> Source:
     """A Source from SOURCE_COLUMNS, or from HIT_COLUMNS with id_column="s_id"."""
     return Source(
         id=row[id_column],
@@ -52,7 +55,7 @@ def to_source(row: sqlite3.Row, id_column: str = "id") -> Source:
     )
 
 
-def to_chunk(row: sqlite3.Row) -> Chunk:
+def to_chunk(row: Row) -> Chunk:
     return Chunk(
         id=row["id"],
         ordinal=row["ordinal"],
@@ -62,7 +65,7 @@ def to_chunk(row: sqlite3.Row) -> Chunk:
     )
 
 
-def to_conversation(row: sqlite3.Row) -> Conversation:
+def to_conversation(row: Row) -> Conversation:
     return Conversation(
         id=row["id"],
         notebook_id=row["notebook_id"],
@@ -71,7 +74,7 @@ def to_conversation(row: sqlite3.Row) -> Conversation:
     )
 
 
-def to_message(row: sqlite3.Row) -> StoredMessage:
+def to_message(row: Row) -> StoredMessage:
     return StoredMessage(
         id=row["id"],
         conversation_id=row["conversation_id"],

@@ -1,0 +1,63 @@
+"""`causerie db`: a local server started and stopped, migrations applied and shown."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from causerie.cli.main import cli
+
+
+def test_upgrade_applies_the_migrations_once_and_shows_the_versions(
+    fresh_postgres_url: str,
+) -> None:
+    first = CliRunner().invoke(cli, ["db", "upgrade", "--url", fresh_postgres_url])
+    assert first.exit_code == 0, first.output
+    assert "causerie.store\t1" in first.stdout
+    again = CliRunner().invoke(cli, ["db", "upgrade", "--url", fresh_postgres_url])
+    assert again.exit_code == 0 and again.stdout == first.stdout
+
+
+def test_upgrade_refuses_an_sqlite_database() -> None:
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "works on PostgreSQL" in result.stderr
+
+
+def test_a_database_newer_than_the_code_is_refused(fresh_postgres_url: str) -> None:
+    from causerie.errors import StoreError
+    from causerie.store.postgres import PostgresStore
+
+    PostgresStore(fresh_postgres_url).close()
+    import psycopg
+
+    with psycopg.connect(fresh_postgres_url, autocommit=True) as conn:
+        conn.execute("UPDATE schema_versions SET version = 99 WHERE component = 'causerie.store'")
+    with pytest.raises(StoreError, match="newer than this Causerie understands"):
+        PostgresStore(fresh_postgres_url)
+
+
+def test_start_prints_a_url_that_serves_then_stop(postgres_server: str) -> None:
+    """(postgres_server: only where the postgres extra is installed, as the other tests.)"""
+    import tempfile
+
+    import psycopg
+
+    folder = Path(tempfile.mkdtemp(prefix="causerie-dbstart-")) / "pg"
+    started = CliRunner().invoke(cli, ["db", "start", "--folder", str(folder)])
+    try:
+        assert started.exit_code == 0, started.output
+        url = started.stdout.strip()
+        assert url.startswith("postgresql://")
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+            assert row.fetchone() is not None
+    finally:
+        stopped = CliRunner().invoke(cli, ["db", "stop", "--folder", str(folder)])
+    assert "stopped PostgreSQL" in stopped.stderr
+    again = CliRunner().invoke(cli, ["db", "stop", "--folder", str(folder)])
+    assert "no PostgreSQL running" in again.stderr
+    shutil.rmtree(folder.parent, ignore_errors=True)
