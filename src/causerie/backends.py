@@ -8,11 +8,14 @@ accounts and the assistants' records.
     records = open_records(settings)      # the OwnedRecords Protocol (causerie.assistants.records)
 
 `database_url` picks the backend: '' (default) or 'sqlite:///PATH' is one SQLite file that
-holds the store, the queue and the assistants' records side by side; anything else is refused
-by the settings with a ConfigError (PostgreSQL arrives with the scale-out issue). The accounts
-are the exception: credentials stay in a file of their own, `$CAUSERIE_HOME/accounts.sqlite3`
-(causerie.accounts.store says why). causerie.wiring.Services, the web app and the CLI call
-these, so the CLI, the worker and the web server open the same databases the same way.
+holds the store, the queue and the assistants' records side by side; the accounts are then the
+exception: credentials stay in a file of their own, `$CAUSERIE_HOME/accounts.sqlite3`
+(causerie.accounts.store says why). 'postgresql://...' puts all of them, accounts included, in
+that PostgreSQL database (each with its own pool and versioned migrations, applied on open and
+by `causerie db upgrade`), so any number of `serve` and `worker` processes on any machines
+share one data set; anything else is refused by the settings with a ConfigError.
+causerie.wiring.Services, the web app and the CLI call these, so the CLI, the worker and the
+web server open the same databases the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from causerie.accounts.base import AccountStore
+    from causerie.assistants.postgres_records import PostgresRecords
     from causerie.assistants.records import SQLiteRecords
     from causerie.assistants.registry import AppRegistry
     from causerie.config import Settings
@@ -30,6 +34,10 @@ if TYPE_CHECKING:
 
 
 def open_store(settings: Settings) -> Store:
+    if settings.uses_postgres:
+        from causerie.store.postgres import PostgresStore
+
+        return PostgresStore(settings.database_url)
     from causerie.store.sqlite import SQLiteStore
 
     return SQLiteStore(settings.database_path)
@@ -38,6 +46,10 @@ def open_store(settings: Settings) -> Store:
 def open_job_queue(settings: Settings, **limits: Any) -> JobQueue:
     """The job queue; `limits` are the queue's per-owner caps (max_queued_jobs,
     max_queued_bytes, keep_per_owner, max_attempts)."""
+    if settings.uses_postgres:
+        from causerie.jobs.postgres import PostgresJobQueue
+
+        return PostgresJobQueue(settings.database_url, **limits)
     from causerie.jobs.sqlite import SQLiteJobQueue
 
     return SQLiteJobQueue(settings.database_path, **limits)
@@ -51,12 +63,18 @@ def open_spool(settings: Settings) -> Spool:
 
 def open_accounts(settings: Settings) -> AccountStore:
     """The accounts of the web server and the API (users, tokens, sessions)."""
+    if settings.uses_postgres:
+        from causerie.accounts.postgres import PostgresAccountStore
+
+        return PostgresAccountStore(settings.database_url)
     from causerie.accounts.store import SQLiteAccountStore
 
     return SQLiteAccountStore.in_folder(settings.home)
 
 
-def open_records(settings: Settings, assistants: AppRegistry | None = None) -> SQLiteRecords:
+def open_records(
+    settings: Settings, assistants: AppRegistry | None = None
+) -> SQLiteRecords | PostgresRecords:
     """The assistants' owned records (causerie.assistants.records.OwnedRecords) in the database
     the settings name, opened by the shared bootstrap (causerie.sqlite_db), with the records
     table and each registered assistant's own migrations applied (versioned per assistant in
@@ -68,5 +86,12 @@ def open_records(settings: Settings, assistants: AppRegistry | None = None) -> S
     from causerie.assistants.registry import default_registry
 
     registry = assistants if assistants is not None else default_registry()
+    if settings.uses_postgres:
+        from causerie.assistants.postgres_records import PostgresRecords
+
+        forms = {
+            assistant.name: registry.postgres_migrations(assistant.name) for assistant in registry
+        }
+        return PostgresRecords(settings.database_url, forms, registry.forgetters())
     steps = {assistant.name: registry.migrations(assistant.name) for assistant in registry}
     return SQLiteRecords(settings.database_path, steps, registry.forgetters())

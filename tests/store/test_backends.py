@@ -26,11 +26,17 @@ def test_a_sqlite_url_names_the_file(isolated_home: Path, tmp_path: Path) -> Non
     assert absolute.database_path == tmp_path / "abs.sqlite3"
 
 
-@pytest.mark.parametrize("url", ["postgresql://u@localhost/causerie", "mysql://x", "sqlite:///"])
+@pytest.mark.parametrize("url", ["mysql://x", "sqlite:///", "postgresq://typo"])
 def test_another_database_is_a_clear_config_error(url: str) -> None:
     with pytest.raises(ConfigError, match="database_url") as refused:
         load_settings(database_url=url)
-    assert "PostgreSQL arrives with the scale-out issue" in str(refused.value)
+    assert "'postgresql://USER:PASSWORD@HOST/DATABASE'" in str(refused.value)
+
+
+def test_a_postgresql_url_is_accepted(isolated_home: Path) -> None:
+    settings = load_settings(database_url="postgresql://causerie@db.example.org/causerie")
+    assert settings.uses_postgres
+    assert not load_settings().uses_postgres
 
 
 def test_the_environment_variable_picks_the_database(

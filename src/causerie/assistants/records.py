@@ -227,6 +227,11 @@ class SQLiteRecords:
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.path}: {exc}") from exc
 
+    def tables(self) -> set[str]:
+        """The tables this database file holds."""
+        rows = self.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {row[0] for row in rows}
+
     def add(
         self,
         owner: Owner,

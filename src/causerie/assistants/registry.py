@@ -97,6 +97,9 @@ class Assistant:
     forget        "module:attr" of its Forget (causerie.assistants.records): deletes an owner's
                   rows, or one notebook's, from the tables its migrations made; the records
                   store runs it when a notebook or an account is deleted
+    postgres_migrations  "module:attr" of the same tables' PostgreSQL steps (see
+                  causerie.assistants.postgres_records); without them an assistant that has
+                  `migrations` cannot run on a PostgreSQL database_url
     """
 
     name: str
@@ -111,6 +114,7 @@ class Assistant:
     job_kinds: Callable[[MutableMapping[str, JobHandler]], None] | None = None
     migrations: str | None = None
     forget: str | None = None
+    postgres_migrations: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name != self.name.lower():
@@ -189,6 +193,18 @@ class AppRegistry:
         """The records-store schema steps of one assistant (none when it declares none)."""
         reference = self.get(name).migrations
         return () if reference is None else tuple(load(reference))
+
+    def postgres_migrations(self, name: str) -> Migrations:
+        """The PostgreSQL form of one assistant's steps; ConfigError when it has SQLite steps
+        and no PostgreSQL form (none when it declares no tables at all)."""
+        assistant = self.get(name)
+        if assistant.postgres_migrations is not None:
+            return tuple(load(assistant.postgres_migrations))
+        if assistant.migrations is not None:
+            from causerie.assistants.postgres_records import missing_postgres_form
+
+            raise missing_postgres_form(name)
+        return ()
 
     def forgetters(self) -> dict[str, Forget]:
         """{assistant name: its Forget}, for the assistants that declare one."""

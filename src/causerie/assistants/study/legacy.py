@@ -49,7 +49,7 @@ def import_old_file(study: StudyStore, home: Path) -> int:
             marks = ", ".join("?" * (columns.count(",") + 1))
             for row in rows[table]:
                 added += conn.execute(
-                    f"INSERT OR IGNORE INTO {table} ({columns}) VALUES ({marks})", row
+                    f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", row
                 ).rowcount
         for row in rows["reviews"]:
             owner, card_id, _, _, reviewed_at, _ = row

@@ -191,5 +191,6 @@ def register(app: AppRegistry) -> None:
             job_kinds=register_job_kinds,
             migrations="causerie.assistants.study.db:MIGRATIONS",
             forget="causerie.assistants.study.db:forget",
+            postgres_migrations="causerie.assistants.study.db:POSTGRES_MIGRATIONS",
         )
     )
