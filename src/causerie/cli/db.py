@@ -3,6 +3,7 @@
 causerie db start               # PostgreSQL 18 + pgvector in $CAUSERIE_HOME/postgres; its URL
 causerie db stop
 causerie db upgrade [--url URL] # apply the migrations not applied yet (default: database_url)
+causerie db copy --to URL       # this data folder's SQLite data into an empty PostgreSQL
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from causerie.cli.app import App
 
 @click.group()
 def db() -> None:
-    """PostgreSQL: a local server, schema upgrades."""
+    """PostgreSQL: a local server, schema upgrades, moving a SQLite folder up."""
 
 
 def _folder(app: App, folder: Path | None) -> Path:
@@ -74,3 +75,33 @@ def upgrade(app: App, url: str | None) -> None:
         )
     for component, version in sorted(upgrade_all(target).items()):
         click.echo(f"{component}\t{version}")
+
+
+@db.command()
+@click.option(
+    "--to", "url", required=True, help="The empty PostgreSQL database (postgresql://...)."
+)
+@click.pass_obj
+def copy(app: App, url: str) -> None:
+    """Copy this data folder's SQLite data (users, notebooks, vectors, conversations, the
+    assistants' data) into an empty PostgreSQL database, in one transaction, and compare the
+    counts of every table."""
+    from causerie.errors import ConfigError
+    from causerie.postgres.copy import copy_to_postgres
+    from causerie.postgres.db import is_postgres_url
+
+    if not is_postgres_url(url):
+        raise ConfigError(f"--to {url!r}: give a postgresql://... URL")
+    if app.settings.uses_postgres:
+        raise ConfigError("database_url already names PostgreSQL: `db copy` reads a SQLite folder")
+    shown: dict[str, int] = {}
+
+    def progress(table: str, count: int) -> None:
+        shown[table] = count
+        click.echo(f"\r{table}: {count} rows", err=True, nl=False)
+
+    report = copy_to_postgres(app.settings, url, progress)
+    click.echo("", err=True)
+    for table, (source, target) in report.counts.items():
+        click.echo(f"{table}\t{source}\t{target}")
+    click.echo(f"copied and checked: {sum(s for s, _ in report.counts.values())} rows", err=True)

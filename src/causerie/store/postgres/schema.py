@@ -1,9 +1,11 @@
 """The store's tables in PostgreSQL, as versioned steps (causerie.postgres.db.Database.migrate).
 
-    notebooks      id, owner, name, created_at                     unique(owner, name)
+    notebooks      id, owner, name, created_at, chunk_total, token_total (BM25's counts)
+                                                                   unique(owner, name)
     sources        id, owner, notebook_id, uri, ...                unique(notebook_id, uri)
     chunks         pk, id, owner, notebook_id, source_id, ..., index_text,
-                   tsv = to_tsvector('simple', index_text) (GIN)   unique(notebook_id, id)
+                   tsv = to_tsvector('simple', index_text) (GIN), token_len
+                                                                   unique(notebook_id, id)
     vectors        chunk_pk, model, owner, notebook_id, chunk_id, dim, embedding vector
                    (an HNSW index per dimension, made when vectors of that size first come:
                    vectors_hnsw_<dim>, on embedding::vector(dim) WHERE dim = <dim>)
@@ -31,6 +33,8 @@ STEPS: Steps = (
             owner       TEXT NOT NULL,
             name        TEXT NOT NULL,
             created_at  DOUBLE PRECISION NOT NULL,
+            chunk_total BIGINT NOT NULL DEFAULT 0,
+            token_total BIGINT NOT NULL DEFAULT 0,
             UNIQUE (owner, name)
         )""",
         """CREATE TABLE sources (
@@ -47,7 +51,7 @@ STEPS: Steps = (
             UNIQUE (notebook_id, uri)
         )""",
         "CREATE INDEX sources_by_owner ON sources (owner, notebook_id)",
-        """CREATE TABLE chunks (
+        r"""CREATE TABLE chunks (
             pk           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             id           TEXT NOT NULL,
             owner        TEXT NOT NULL,
@@ -59,6 +63,9 @@ STEPS: Steps = (
             token_count  INTEGER NOT NULL,
             index_text   TEXT NOT NULL,
             tsv          TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', index_text)) STORED,
+            token_len    INTEGER GENERATED ALWAYS AS (CASE WHEN btrim(index_text) = '' THEN 0
+                         ELSE array_length(regexp_split_to_array(btrim(index_text), '\s+'), 1)
+                         END) STORED,
             UNIQUE (notebook_id, id)
         )""",
         "CREATE INDEX chunks_by_owner_id ON chunks (owner, id)",

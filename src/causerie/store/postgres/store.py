@@ -3,10 +3,10 @@ number of threads and processes, on any machines, share one data set).
 
 Ownership as in SQLite: every statement on owned rows filters by owner, so another owner's row
 reads exactly like a missing one; row-level security (causerie.store.postgres.schema) is the
-second lock, with `causerie.owner` set in each transaction. Lexical search ranks with
-PostgreSQL's full-text search (ts_rank over the stemmed index text, length-normalised): its
-scores differ from SQLite's bm25, but hybrid retrieval fuses ranks (reciprocal rank fusion), not
-scores. Dense search orders by cosine distance; an HNSW index per dimension serves it once a
+second lock, with `causerie.owner` set in each transaction. Lexical search finds chunks with
+PostgreSQL's full-text search (a GIN index over the stemmed index text) and ranks them with
+BM25 as SQLite's FTS5 does (BM25_SQL), so hybrid retrieval fuses the same rankings. Dense
+search orders by cosine distance; an HNSW index per dimension serves it once a
 notebook is large (PostgreSQL's planner picks the index or the exact scan), with iterative index
 scans so a notebook filter still yields `limit` rows.
 """
@@ -63,11 +63,46 @@ HIT_COLUMNS = (
 Conn = Any  # psycopg.Connection[dict[str, Any]] (psycopg is an optional dependency)
 
 
-def ts_query(phrases: Sequence[str]) -> tuple[str, list[str]]:
-    """A tsquery expression (SQL) matching any of the phrases, each as a phrase of its words,
-    with the phrases as parameters: never parsed as query syntax."""
-    parts = " || ".join("phraseto_tsquery('simple', %s)" for _ in phrases)
-    return f"({parts})", [p[1:-1].replace('""', '"') for p in phrases]
+# BM25 with FTS5's constants and formula (sqlite/ext/fts5/fts5_aux.c), so both backends rank a
+# notebook's chunks alike: k1 = 1.2, b = 0.75; idf = ln((N - n + 0.5) / (n + 0.5)), at least
+# 1e-6; a row's length counts its index terms plus the one token of its notebook id column, as
+# FTS5 counts every column. N, n and the average length cover every notebook (as the shared
+# FTS5 index does): N and the lengths from the notebooks' counts, n by the GIN index. A phrase
+# of one word counts its occurrences (the tsvector's positions); a longer phrase counts 1.
+# Each phrase goes through phraseto_tsquery: words only, never query syntax.
+BM25_SQL = """
+WITH phrase AS (
+    SELECT q, CASE WHEN length(v) = 1 THEN (tsvector_to_array(v))[1] END AS lexeme
+    FROM (SELECT phraseto_tsquery('simple', p) AS q, to_tsvector('simple', p) AS v
+          FROM unnest(%s::text[]) AS p) parsed
+    WHERE numnode(q) > 0
+), stats AS (
+    SELECT greatest(sum(chunk_total), 1)::float8 AS n,
+           greatest(sum(chunk_total + token_total)::float8 / greatest(sum(chunk_total), 1), 1)
+               AS avgdl
+    FROM notebooks
+), weighted AS (
+    SELECT phrase.q, phrase.lexeme,
+           greatest(ln(greatest((stats.n - hits.n + 0.5) / (hits.n + 0.5), 1e-9)), 1e-6)
+               AS idf
+    FROM phrase CROSS JOIN stats
+    CROSS JOIN LATERAL (SELECT count(*)::float8 AS n FROM chunks WHERE tsv @@ phrase.q) hits
+), matched AS (
+    SELECT pk, id, tsv, token_len FROM chunks
+    WHERE tsv @@ ({any_of}) AND owner = %s AND notebook_id = %s
+)
+SELECT m.id, sum(w.idf * (f.tf * 2.2)
+                 / (f.tf + 1.2 * (0.25 + 0.75 * (m.token_len + 1) / stats.avgdl))) AS score
+FROM matched m CROSS JOIN stats JOIN weighted w ON m.tsv @@ w.q
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN w.lexeme IS NULL THEN 1.0 ELSE
+           coalesce((SELECT array_length(x.positions, 1) FROM unnest(m.tsv) x
+                     WHERE x.lexeme = w.lexeme), 1) END::float8 AS tf
+) f
+GROUP BY m.pk, m.id
+ORDER BY score DESC, m.pk
+LIMIT %s
+"""
 
 
 class PostgresStore:
@@ -227,6 +262,7 @@ class PostgresStore:
             ).fetchone()
             if previous:
                 source_id = previous["id"]
+                self._count_out(conn, owner_id, notebook_id, source_id)
                 conn.execute(
                     "DELETE FROM chunks WHERE owner = %s AND source_id = %s", (owner_id, source_id)
                 )
@@ -252,6 +288,13 @@ class PostgresStore:
                 raise InputError(
                     new.uri, f"has the same content as source {other!r}, already in this notebook"
                 ) from exc
+            conn.execute(
+                "UPDATE notebooks SET chunk_total = chunk_total + c.n,"
+                " token_total = token_total + c.tokens FROM (SELECT count(*) AS n,"
+                " coalesce(sum(token_len), 0) AS tokens FROM chunks WHERE source_id = %s) c"
+                " WHERE id = %s AND owner = %s",
+                (source_id, notebook_id, owner_id),
+            )
         return Source(
             id=source_id,
             notebook_id=notebook_id,
@@ -262,6 +305,27 @@ class PostgresStore:
             content_hash=new.content_hash,
             chunk_count=len(rows),
             added_at=now,
+        )
+
+    @staticmethod
+    def _count_out(conn: Conn, owner_id: str, notebook_id: str, source_id: str) -> None:
+        """Take a source's chunks out of the notebook's BM25 counts (before deleting them)."""
+        conn.execute(
+            "UPDATE notebooks SET chunk_total = chunk_total - c.n,"
+            " token_total = token_total - c.tokens FROM (SELECT count(*) AS n,"
+            " coalesce(sum(token_len), 0) AS tokens FROM chunks WHERE source_id = %s"
+            " AND owner = %s) c WHERE id = %s AND owner = %s",
+            (source_id, owner_id, notebook_id, owner_id),
+        )
+
+    @staticmethod
+    def refresh_counts(conn: Conn) -> None:
+        """Recount every notebook's chunks and terms (after a bulk copy)."""
+        conn.execute(
+            "UPDATE notebooks n SET chunk_total = coalesce(c.n, 0),"
+            " token_total = coalesce(c.tokens, 0) FROM notebooks m LEFT JOIN"
+            " (SELECT notebook_id, count(*) AS n, sum(token_len) AS tokens FROM chunks"
+            " GROUP BY notebook_id) c ON c.notebook_id = m.id WHERE m.id = n.id"
         )
 
     @staticmethod
@@ -313,11 +377,17 @@ class PostgresStore:
     def delete_source(self, owner: Owner, source_id: str) -> None:
         owner_id = _owner_id(owner)
         with self._owned(owner_id) as conn:
-            deleted = conn.execute(
-                "DELETE FROM sources WHERE id = %s AND owner = %s", (source_id, owner_id)
-            ).rowcount  # its chunks and their vectors go by cascade
-            if deleted == 0:
+            row = conn.execute(
+                "SELECT notebook_id FROM sources WHERE id = %s AND owner = %s",
+                (source_id, owner_id),
+            ).fetchone()
+            if row is None:
                 raise NotFound(f"source {source_id!r} not found")
+            self._require_notebook(conn, owner_id, row["notebook_id"], lock=True)
+            self._count_out(conn, owner_id, row["notebook_id"], source_id)
+            conn.execute(  # its chunks and their vectors go by cascade
+                "DELETE FROM sources WHERE id = %s AND owner = %s", (source_id, owner_id)
+            )
 
     def get_hits(self, owner: Owner, notebook_id: str, chunk_ids: Sequence[str]) -> list[Hit]:
         owner_id = _owner_id(owner)
@@ -374,20 +444,18 @@ class PostgresStore:
     def lexical_search(
         self, owner: Owner, notebook_id: str, terms: Sequence[str], limit: int
     ) -> list[ScoredId]:
-        """Chunks of the notebook holding any of the terms (each a phrase), ranked by ts_rank
-        with length normalisation; higher is better. Exact: every matching chunk is ranked."""
+        """Chunks of the notebook holding any of the terms (each a phrase), ranked by BM25 as
+        SQLite's FTS5 ranks them (see BM25_SQL); higher is better. Exact: every matching chunk
+        of the notebook is ranked."""
         owner_id = _owner_id(owner)
-        phrases = query_phrases(terms)
+        phrases = [p[1:-1].replace('""', '"') for p in query_phrases(terms)]
         if not phrases or limit <= 0:
             return []
-        query, values = ts_query(phrases)
+        any_of = " || ".join("phraseto_tsquery('simple', %s)" for _ in phrases)
         with self._owned(owner_id) as conn:
             rows = conn.execute(
-                "SELECT c.id, ts_rank(c.tsv, q.query, 1) AS score"
-                f" FROM chunks c, (SELECT {query} AS query) q"
-                " WHERE c.owner = %s AND c.notebook_id = %s AND c.tsv @@ q.query"
-                " ORDER BY score DESC, c.pk LIMIT %s",
-                (*values, owner_id, notebook_id, limit),
+                BM25_SQL.format(any_of=any_of),
+                (phrases, *phrases, owner_id, notebook_id, limit),
             ).fetchall()
         return [ScoredId(row["id"], float(row["score"])) for row in rows]
 
