@@ -85,7 +85,8 @@ def test_the_assistants_records_live_in_the_same_database(
         assert {"toy_notes", "quizzes", "assistant_schema", "notebooks"} <= tables
         assert {"assistant_records"} <= tables  # the owned records (causerie.assistants.records)
         rows = again.connection.execute("SELECT name, version FROM assistant_schema").fetchall()
-        assert dict(rows) == {"causerie.records": 1, "study": 1, "toy": 1}
+        # assistants without tables of their own (cv, mail, ...) are recorded at version 0
+        assert {name: v for name, v in rows if v} == {"causerie.records": 1, "study": 1, "toy": 1}
         assert store.ensure_notebook(Owner("alice"), "n").name == "n"
     finally:
         first.close()

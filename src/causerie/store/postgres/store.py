@@ -527,7 +527,11 @@ class PostgresStore:
     def _ensure_index(conn: Conn, dim: int) -> None:
         """The HNSW index of this dimension (made once, by the first writer of that size)."""
         name = f"vectors_hnsw_{dim}"
-        if conn.execute("SELECT to_regclass(%s) AS i", (name,)).fetchone()["i"] is not None:
+        made = (
+            "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = 'vectors'::regclass AND c.relname = %s"
+        )
+        if conn.execute(made, (name,)).fetchone() is not None:
             return
         conn.execute("SELECT pg_advisory_xact_lock(7345113, %s)", (dim,))
         conn.execute(
