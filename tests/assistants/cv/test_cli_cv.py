@@ -89,4 +89,18 @@ def test_letter_markdown_export(tmp_path: Path, cv_file: str, job_fr_file: str,
     data = json.loads(result.stdout)
     assert data["language"] == "fr" and out.read_text(encoding="utf-8") == data["letter"]
     assert "équipe de 10" not in data["letter"] and data["rejected"]
+    assert data["rejected"][0]["why"].startswith("ajoute le nombre 10")  # in the letter's language
     assert all(c["text"] for c in data["citations"])
+
+
+def test_the_letter_fits_on_one_pdf_page(
+    tmp_path: Path, cv_file: str, job_file: str, fake: FakeProvider
+) -> None:
+    from pypdf import PdfReader
+
+    longest = "At Finlytics I built 40 batch data pipelines with Apache Airflow and dbt. " * 5
+    fake.enqueue(*[json.dumps({"paragraph": longest[:420].strip()})] * 9)
+    out = tmp_path / "letter.pdf"
+    result = run("cv", "letter", "--cv", cv_file, "--job", job_file, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert len(PdfReader(str(out)).pages) == 1

@@ -73,7 +73,7 @@ def test_upload_score_gaps_tailor_letter_and_downloads(app: FastAPI, fake: FakeP
     page = text_of(alice.get(page_url).text)
     assert "+ - Built 40 batch data pipelines on PostgreSQL with Apache Airflow and dbt" in page
     assert "Led a team of 5" in page  # shown as refused, struck out, with why
-    assert 'adds the number 5, the responsibility "led"' in page
+    assert "adds the number 5, the responsibility “led”" in page
 
     docx = alice.get(f"{page_url}/tailored.docx")
     assert docx.status_code == 200

@@ -128,3 +128,27 @@ def test_a_posting_with_no_requirement(tmp_path: Path, cv_file: str) -> None:
     path = write(tmp_path, "vague.md", "# Join us\n\nWe are nice people and we like coffee.\n")
     with pytest.raises(InputError, match="no requirement found in this job posting"):
         match(read_cv(cv_file), read_posting(path), as_of=AS_OF)
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+def test_a_docx_or_pdf_cv_reads_and_scores_as_its_markdown(
+    tmp_path: Path, cv_file: str, job_file: str, suffix: str
+) -> None:
+    from causerie.assistants.cv.export import export
+    from causerie.assistants.cv.reading import read_cv as read
+
+    path = tmp_path / f"claire{suffix}"
+    export(Path(cv_file).read_text(encoding="utf-8"), path)  # written by python-docx / fpdf2
+    converted = read(str(path))
+    assert converted.sections() == ["experience", "education", "skills", "languages"]
+
+    def plain(text: str) -> str:  # without DejaVu, the PDF writes a dash as "-"
+        return text.replace("–", "-")
+
+    assert [plain(line.text) for line in converted.lines] == [
+        plain(line.text) for line in read(cv_file).lines
+    ]
+    job = read_posting(job_file)
+    same = match(converted, job, as_of=AS_OF).to_json()
+    assert same["score"] == 89 and same["requirements"] == match(
+        read(cv_file), job, as_of=AS_OF).to_json()["requirements"]  # fmt: skip

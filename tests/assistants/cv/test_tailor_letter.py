@@ -38,11 +38,11 @@ def test_tailoring_refuses_inventions_and_cites_every_change(cv_file: str, job_f
     result = tailor(report(cv_file, job_file), fake)
     assert len(fake.calls) == 7
     refused = {(r["line"], r["why"]) for r in result.rejected}
-    assert (5, 'adds the number 5, the responsibility "led" and the responsibility "team of", '
-               "which the source does not state") in refused  # fmt: skip
+    assert (5, "adds the number 5, the responsibility “led” and the responsibility “team of”, "
+               "which the CV line does not state") in refused  # fmt: skip
     assert (5, "drops 40") in refused
-    assert (6, 'adds the skill "kubernetes", which the source does not state') in refused
-    assert (6, 'adds the title "senior", which the source does not state') in refused
+    assert (6, "adds the skill “kubernetes”, which the CV line does not state") in refused
+    assert (6, "adds the title “senior”, which the CV line does not state") in refused
     assert "Kubernetes" not in result.markdown and "team of" not in result.markdown
     assert "Senior" not in result.markdown
     changes = {c.citations[0]: c for c in result.changes}
@@ -92,8 +92,8 @@ def test_the_letter_cites_the_cv_and_refuses_inventions(cv_file: str, job_file: 
         assert invented not in result.text
     assert [c["line"] for c in result.citations] == [4, 5, 4, 6, 13]  # job line + bullet
     whys = [r["why"] for r in result.rejected]
-    assert len(whys) == 4 and any('"kubernetes"' in w for w in whys)
-    assert any('the name "Google"' in w for w in whys) and any('"phd"' in w for w in whys)
+    assert len(whys) == 4 and any("“kubernetes”" in w for w in whys)
+    assert any("the name “Google”" in w for w in whys) and any("“phd”" in w for w in whys)
     assert result.text.rstrip().endswith("Kind regards,\nClaire Martin")
 
 

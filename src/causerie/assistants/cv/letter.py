@@ -25,7 +25,6 @@ from causerie.assistants.cv.reading import Line
 from causerie.assistants.cv.score import Report
 from causerie.assistants.cv.taxonomy import taxonomy
 from causerie.assistants.kit.language import Phrasebook, prompt_name
-from causerie.assistants.kit.novelty import why
 from causerie.assistants.kit.structured import Rejected, generate, text_field
 from causerie.providers.base import Provider
 from causerie.types import Message
@@ -158,9 +157,9 @@ def _paragraph(sources: list[Line], names: list[str], title: str, language: str,
         text = text_field(data, "paragraph", MAX_PARAGRAPH)
         added = checks.inventions(text, [s.text for s in sources], names_allowed=title)
         if added:
-            reason = why(added)
+            reason = checks.reason(added, [], language)
         elif not taxonomy().ids(text) & shown:
-            reason = "it does not say what the CV line shows (" + ", ".join(names) + ")"
+            reason = checks.WORDS.say("off_point", language, names=", ".join(names))
         else:
             return text
         listed = [{"kind": a.kind, "text": a.text} for a in added]

@@ -57,6 +57,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cv.missing_job": "Give the job posting: a file, an address or its text.",
         "cv.missing_cv": "Choose your CV file.",
         "cv.language": "Letter language",
+        "cv.too_many_jobs": "You already have too many jobs waiting; try again when one has "
+        "finished.",
     },
     "fr": {
         "cv.nav": "CV",
@@ -99,6 +101,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cv.missing_job": "Donnez l'offre d'emploi : un fichier, une adresse ou son texte.",
         "cv.missing_cv": "Choisissez votre fichier CV.",
         "cv.language": "Langue de la lettre",
+        "cv.too_many_jobs": "Vous avez déjà trop de tâches en attente ; réessayez quand l'une "
+        "d'elles sera terminée.",
     },
 }
 

@@ -30,7 +30,6 @@ from causerie.assistants.cv.reading import Line
 from causerie.assistants.cv.score import Report
 from causerie.assistants.cv.taxonomy import taxonomy, tokens
 from causerie.assistants.kit.language import prompt_name
-from causerie.assistants.kit.novelty import why
 from causerie.assistants.kit.structured import Rejected, generate, text_field
 from causerie.providers.base import Provider
 from causerie.types import Message
@@ -186,9 +185,7 @@ def _reword(row: _Row, report: Report, provider: Provider, names: dict[str, str]
         added = checks.inventions(text, [source, row.text], allowed=allowed)
         dropped = checks.dropped_figures(text, source)
         if added or dropped:
-            reason = why(added) if added else ""
-            if dropped:
-                reason = (reason + "; " if reason else "") + f"drops {', '.join(dropped)}"
+            reason = checks.reason(added, dropped, report.cv.language)
             listed = [{"kind": a.kind, "text": a.text} for a in added]
             refused.append({"text": text, "why": reason, "line": row.line.number, "added": listed})
             raise Rejected(reason)

@@ -202,7 +202,7 @@ def _submit(request: Request, owner: Owner, analysis_id: str, kind: str,
                                                     progress={"done": 0, "total": 0})  # fmt: skip
     except JobLimitReached:
         return render(request, "message.html", status_code=429,
-                      message=_say(request, "study.too_many_jobs"))  # fmt: skip
+                      message=_say(request, "cv.too_many_jobs"))  # fmt: skip
     jobs = request.app.state.jobs
     jobs.start_worker()
     if jobs.worker is not None:
