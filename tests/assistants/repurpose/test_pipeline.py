@@ -123,3 +123,13 @@ def test_bad_inputs_are_named(
     with pytest.raises(InputError, match="--words"):
         repurpose(fake, None, material, ["newsletter"], Options(words=5))
     assert fake.calls == []  # nothing was asked of the model
+
+
+def test_claims_are_posted_as_plain_text() -> None:
+    from causerie.assistants.repurpose.writer import plain
+
+    assert plain("**Heating** costs  fell by *12%*.") == "Heating costs fell by 12%."
+    assert plain("- A point.") == "A point." and plain("## A heading") == "A heading"
+    assert plain("1. First") == "First" and plain("2/5 Second") == "Second"
+    assert plain("3.5 million people") == "3.5 million people"  # a figure, not a list number
+    assert plain("snake_case stays") == "snake_case stays"

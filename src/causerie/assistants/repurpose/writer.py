@@ -13,6 +13,7 @@ is listed with why, never shown as a draft.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,14 @@ HEADINGS_SCHEMA: dict[str, Any] = {
     "properties": {"headings": {"type": "array", "items": {"type": "string"}}},
     "required": ["headings"],
 }
+
+
+def plain(text: str) -> str:
+    """A sentence as posted: whitespace collapsed, Markdown emphasis, heading marks, a list
+    bullet and hashtags' '#' taken off (a post's text is plain; the format adds its markup)."""
+    text = re.sub(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)", "", text)
+    text = re.sub(r"^\s*(?:#+|[-•*]|\d+[.)]|\d+/\d+)\s+", "", text)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +167,7 @@ class Writer:
             kept: list[Sentence] = []
             reasons: list[str] = []
             for raw in items[:2]:
-                text = " ".join(str(raw).split())
+                text = plain(str(raw))
                 if not text:
                     continue
                 why = self._claim_problems(text, cited, hit.source.language, style.language)
@@ -233,7 +242,7 @@ class Writer:
         )
 
         def validate(data: dict[str, Any]) -> Sentence:
-            text = text_field(data, "text", limit)
+            text = plain(text_field(data, "text", limit))
             point = data.get("point")
             if not isinstance(point, int) or not 1 <= point <= len(points):
                 raise Rejected(f'"point" must be a number from 1 to {len(points)}')
@@ -269,7 +278,7 @@ class Writer:
             value = data.get("headings")
             if not isinstance(value, list) or len(value) != len(points):
                 raise Rejected(f'"headings" must be a list of {len(points)} headings')
-            return [" ".join(str(v).split()).strip("#*: ") for v in value]
+            return [plain(str(v)).strip(":") for v in value]
 
         messages = [Message("system", SYSTEM), Message("user", task)]
         outcome = generate(self.provider, messages, HEADINGS_SCHEMA, validate,
