@@ -131,3 +131,17 @@ def test_unknown_formats_are_named_with_the_known_ones() -> None:
         parse_formats("x-thread,tiktok")
     assert "'tiktok'" in str(caught.value) and "linkedin" in str(caught.value)
     assert parse_formats("all") == list(FORMATS)
+
+
+def test_a_linkedin_post_needs_a_short_hook_before_its_first_blank_line() -> None:
+    good = claim("Heating costs fell by 12% after the insulation works.")
+    long_opening = " ".join([good.text] * 4)
+    draft = Draft("linkedin", "en", text=f"{long_opening}\n\nMore.", sentences=[
+        Sentence(long_opening, "call"), Sentence("More.", "call")])  # fmt: skip
+    problems = check_draft(draft, FORMATS["linkedin"])
+    assert [p.why for p in problems] == [
+        "linkedin: the hook (before the first blank line) is 215 characters, over 210"
+    ]
+    draft.text = f"{good.text}\n\n{long_opening}"
+    draft.sentences = [good, Sentence(long_opening, "call")]
+    assert check_draft(draft, FORMATS["linkedin"]) == []

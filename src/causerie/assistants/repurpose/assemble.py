@@ -126,6 +126,8 @@ def _text(
         draft.rejected.append(Rejection(hook.text, f"a hook longer than {HOOK_CHARS} characters"))
         hook = None
     body = list(claims)
+    if hook is None and rule.name == "linkedin":  # no hook written: the first short claim opens
+        hook = next((c for c in body if len(c.text) <= HOOK_CHARS), None)
     if hook is not None:
         body = [c for c in body if c.text != hook.text]
     while True:

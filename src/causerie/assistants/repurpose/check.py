@@ -4,7 +4,8 @@
     if problems:                        # [Rejection(text, why), ...]
         ...                             # cut, rewrite, or withhold: never shipped as is
 
-A draft passes when (1) each post, or the text, is within its format's rule (formats.py);
+A draft passes when (1) each post, or the text, is within its format's rule (formats.py), and
+a LinkedIn post opens with a hook of at most HOOK_CHARS before its first blank line;
 (2) every sentence the model wrote cites a passage, and states no number, date, name or quote
 that the cited passage lacks, with each quote word for word and its speaker named as the
 passage names them (the kit's support checks); a claim or a hook must also be written mostly in
@@ -25,7 +26,7 @@ from causerie.assistants.kit.support import (
     unattributed_quotes,
 )
 from causerie.assistants.repurpose.drafts import Draft, Rejection, Sentence
-from causerie.assistants.repurpose.formats import Format, fold_key
+from causerie.assistants.repurpose.formats import HOOK_CHARS, Format, fold_key
 from causerie.embedders.base import Embedder
 
 # what a draft may hold besides its sentences: thread numbers, Markdown markup, separators
@@ -113,6 +114,11 @@ def check_draft(
         for why in sentence_problems(sentence, draft.language, passage_language=source_language,
                                      embedder=embedder):  # fmt: skip
             problems.append(Rejection(sentence.text, why))
+    if draft.format == "linkedin" and parts:
+        hook = parts[0].split("\n\n", 1)[0]
+        if len(hook) > HOOK_CHARS:
+            problems.append(Rejection(hook, f"linkedin: the hook (before the first blank line) "
+                                      f"is {len(hook)} characters, over {HOOK_CHARS}"))  # fmt: skip
     leftover = unchecked_text(parts, draft.sentences)
     if leftover:
         problems.append(Rejection(leftover, "is text that no checked sentence of the draft holds"))
