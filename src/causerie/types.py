@@ -43,6 +43,14 @@ def _format_ts(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}"
 
 
+def clock(seconds: float) -> str:
+    """A moment in a recording: '4:05', '12:31', '1:02:09' (seconds rounded down)."""
+    total = max(0, int(seconds))
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Locator:
     """Where a passage lives, so a person can open it: page, heading path, timestamps, span."""
@@ -65,6 +73,14 @@ class Locator:
         values = dict(data)
         values["heading_path"] = tuple(values.get("heading_path") or ())
         return cls(**values)
+
+    def time_range(self) -> str | None:
+        """'12:31–12:58' (minutes:seconds; 'h:mm:ss' past an hour) for a timed passage, else
+        None: how the CLI and the pages show where in a recording a passage is said."""
+        if self.start_s is None:
+            return None
+        end = self.end_s if self.end_s is not None else self.start_s
+        return f"{clock(self.start_s)}–{clock(end)}"
 
     def label(self) -> str:
         """A short human label: 'p. 3', 'Setup > Install', '00:01:02-00:01:09'."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from causerie.errors import InputError, LoaderError, UnsupportedFormat
-from causerie.ingest.chunking import chunk_document
+from causerie.ingest.chunking import chunk_document, is_timed
 from causerie.ingest.language import detect_language
 from causerie.ingest.limits import Limits
 from causerie.ingest.loaders import (
@@ -392,7 +392,7 @@ def test_vtt_one_section_per_cue(write) -> None:
     doc = _load(write, "talk.vtt", VTT)
     assert doc.media_type == "text/vtt"
     assert [(s.start_s, s.end_s) for s in doc.sections] == [(1.5, 4.25), (5.0, 7.125)]
-    assert doc.sections[0].text == "Welcome to the workshop."
+    assert doc.sections[0].text == "Anna: Welcome to the workshop."  # her voice tag
     assert doc.sections[1].text == "The dough is seventy percent water."
 
 
@@ -543,9 +543,10 @@ def test_sample_facts_each_sit_in_exactly_one_chunk(samples_dir: Path, name: str
     assert detect_language(doc.text) == SAMPLE_LANGUAGES[name]
     chunks = chunk_document(doc)
     flat = [" ".join(chunk.text.split()) for chunk in chunks]
+    most = 2 if is_timed(doc) else 1  # speech windows overlap: a fact may sit in two
     for fact in SAMPLE_FACTS[name]:
         holders = [text for text in flat if fact in text]
-        assert len(holders) == 1, (name, fact, len(holders))
+        assert 1 <= len(holders) <= most, (name, fact, len(holders))
 
 
 def test_sample_pdf_has_methods_on_different_pages(samples_dir: Path) -> None:

@@ -63,7 +63,9 @@ def print_citations(answer) -> None:  # type: ignore[no-untyped-def]
         snippet = " ".join(citation.text.split())
         if len(snippet) > 160:
             snippet = snippet[:157] + "..."
-        terminal.echo(f"  [{citation.marker}] {citation.source} ({citation.locator.label()})")
+        when = citation.locator.time_range()
+        where = f"[{when}]" if when else f"({citation.locator.label()})"
+        terminal.echo(f"  [{citation.marker}] {citation.source} {where}")
         terminal.echo(f"      {snippet}")
     if answer.dropped_markers:
         dropped = ", ".join(f"[{n}]" for n in answer.dropped_markers)

@@ -9,6 +9,14 @@ Rules:
 - Each chunk's text is exactly `doc.text[locator.char_start:locator.char_end]`, where
   `doc.text` joins the sections with Document.SEPARATOR. Chunks start and end on non-space.
 - Chunk ids are content hashes: Chunk.make_id(doc.content_hash, ordinal, text).
+
+Timed text (every section has a start time: subtitle cues, transcribed sentences) is cut
+otherwise (`timed_chunks`): speech has short cues, no headings and no paragraphs. A window
+gathers whole cues up to the budget and ends at a sentence end once it holds half of it; a
+pause (a gap of PAUSE_S or more, where a speaker usually changes topic) ends it early. The next
+window starts OVERLAP_SHARE of the budget back, at a sentence start, so an answer said across
+a cut is whole in one of the two; no overlap across a pause. Each chunk is timed from its first
+cue's start to its last cue's end.
 """
 
 from __future__ import annotations
@@ -211,10 +219,78 @@ class _Packer:
         self.exact = True
 
 
+PAUSE_S = 2.0
+OVERLAP_SHARE = 0.2
+TIMED_MAX_TOKENS = 150  # about 45-60 s of speech: a citation's time range stays short
+_ENDS_SENTENCE = re.compile(r"[.!?…。][\"'»”)\]]*$")
+
+
+def is_timed(doc: Document) -> bool:
+    return bool(doc.sections) and all(s.start_s is not None for s in doc.sections)
+
+
+def timed_chunks(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
+    """Windows of whole cues that follow sentences and pauses, with overlap (module rules)."""
+    text = doc.text
+    units: list[_Unit] = []
+    offset = 0
+    for section in doc.sections:
+        end = offset + len(section.text)
+        span = _trimmed(text, offset, end)
+        if span:
+            unit = _Unit.of(text, *span, section)
+            units.extend(_pieces(text, unit, max_tokens) if unit.tokens > max_tokens else [unit])
+        offset = end + len(Document.SEPARATOR)
+    packer = _Packer(doc, text, max_tokens)
+
+    def ends_sentence(index: int) -> bool:
+        return bool(_ENDS_SENTENCE.search(text[units[index].start : units[index].end]))
+
+    def pause_after(index: int) -> bool:
+        if index + 1 >= len(units):
+            return False
+        this, after = units[index].section, units[index + 1].section
+        return (after.start_s or 0.0) - (this.end_s or this.start_s or 0.0) >= PAUSE_S
+
+    first = 0
+    while first < len(units):
+        tokens, last, cut = 0, first, None  # cut: the best end so far (exclusive)
+        paused = False
+        while last < len(units) and (last == first or tokens + units[last].tokens <= max_tokens):
+            tokens += units[last].tokens
+            last += 1
+            full = tokens >= max_tokens // 2
+            if full and ends_sentence(last - 1):
+                cut = last
+            if full and pause_after(last - 1):
+                cut, paused = last, True
+                break
+        end = last if last >= len(units) or cut is None else cut
+        paused = paused and end == cut
+        for unit in units[first:end]:
+            packer._take(unit)
+        packer.flush()
+        if end >= len(units):
+            break
+        start = end
+        if not paused:  # step back over whole sentences within the overlap budget
+            back = 0
+            for index in range(end - 1, first, -1):
+                back += units[index].tokens
+                if back > max_tokens * OVERLAP_SHARE:
+                    break
+                if ends_sentence(index - 1):
+                    start = index
+        first = start
+    return packer.chunks
+
+
 def chunk_document(doc: Document, max_tokens: int = DEFAULT_MAX_TOKENS) -> list[Chunk]:
     """Cut doc into chunks of at most about max_tokens tokens (see the module rules)."""
     if max_tokens < 1:
         raise ValueError("max_tokens must be at least 1")
+    if is_timed(doc):
+        return timed_chunks(doc, min(max_tokens, TIMED_MAX_TOKENS))
     text = doc.text
     packer = _Packer(doc, text, max_tokens)
     separator = len(Document.SEPARATOR)

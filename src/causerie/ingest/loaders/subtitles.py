@@ -1,4 +1,8 @@
-"""Subtitles (.srt via `srt`, .vtt via `webvtt-py`): one section per cue, timed in seconds."""
+"""Subtitles (.srt via `srt`, .vtt via `webvtt-py`): one section per cue, timed in seconds.
+
+A WebVTT voice tag (`<v Claire>Bonjour</v>`) becomes a speaker label at the start of the cue
+("Claire: Bonjour") whenever the speaker changes, so "who said..." finds it.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +25,18 @@ def cue_text(raw: str) -> str:
     return collapse_spaces(_MARKUP.sub("", raw))
 
 
-def _sections(cues: Iterable[tuple[float, float, str]]) -> tuple[Section, ...]:
+def _sections(cues: Iterable[tuple[float, float, str, str | None]]) -> tuple[Section, ...]:
     sections = []
-    for start, end, raw in cues:
+    speaker: str | None = None
+    for start, end, raw, voice in cues:
         text = cue_text(raw)
-        if text:
-            sections.append(Section(text=text, start_s=start, end_s=end))
+        if not text:
+            continue
+        voice = cue_text(voice or "") or None
+        if voice and voice != speaker:
+            text = f"{voice}: {text}"
+        speaker = voice or speaker
+        sections.append(Section(text=text, start_s=start, end_s=end))
     return tuple(sections)
 
 
@@ -46,7 +56,7 @@ def load_srt(data: bytes, name: str, limits: Limits) -> Document:
     text = decode_text(data, name)
     try:
         cues = [
-            (sub.start.total_seconds(), sub.end.total_seconds(), sub.content)
+            (sub.start.total_seconds(), sub.end.total_seconds(), sub.content, None)
             for sub in srt.parse(text)
         ]
     except (srt.SRTParseError, ValueError) as exc:
@@ -65,6 +75,7 @@ def load_vtt(data: bytes, name: str, limits: Limits) -> Document:
                 caption.start_time.in_milliseconds() / 1000,
                 caption.end_time.in_milliseconds() / 1000,
                 caption.text,
+                caption.voice,
             )
             for caption in captions.captions
         ]
