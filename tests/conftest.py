@@ -132,3 +132,10 @@ def fresh_postgres_url(postgres_server: str) -> Iterator[str]:
     yield f"{postgres_server}&options={quote(f'-csearch_path={schema},public')}"
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def speech_model() -> Path:
+    """The offline Whisper base folder, assembled and hash-checked once per machine."""
+    from causerie.ingest.speech_model import ensure_speech_model
+
+    return ensure_speech_model(MODEL_CACHE, progress=False)

@@ -75,6 +75,20 @@ class Settings(BaseSettings):
     chunk_tokens: int = 220
     max_source_mb: int = 20  # a larger file is refused before it is read
 
+    # recordings (the video assistant)
+    languages: list[str] = Field(
+        default_factory=lambda: ["fr", "en"],
+        description="the languages you work in: a recording's language is detected among them",
+    )
+    max_media_mb: int = Field(default=1024, ge=1, description="a larger recording is refused")
+    max_media_minutes: int = Field(
+        default=180, ge=1, description="a longer recording is refused before it is transcribed"
+    )
+    speech_model: str = Field(
+        default="",
+        description="a CTranslate2 Whisper model folder ('' = the offline Whisper base)",
+    )
+
     # storage
     database_url: str = Field(
         default="",
@@ -109,6 +123,14 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml = TomlConfigSettingsSource(settings_cls, toml_file=data_home() / "config.toml")
         return (init_settings, env_settings, toml)
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: list[str]) -> list[str]:
+        codes = [code.strip().lower() for code in value if code.strip()]
+        if not codes or not all(code.isalpha() and len(code) in (2, 3) for code in codes):
+            raise ValueError("give language codes such as ['fr', 'en']")
+        return codes
 
     @field_validator("database_url")
     @classmethod

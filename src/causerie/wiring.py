@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from causerie.providers.base import Provider
     from causerie.session import Engine
     from causerie.store.base import Store
+    from causerie.types import Document, Notebook, Owner, Source
 
 log = logging.getLogger("causerie")
 
@@ -87,8 +88,32 @@ class Services:
         from causerie.ingest.limits import MIB, Limits
         from causerie.ingest.pipeline import Ingestor
 
-        limits = Limits(max_bytes=self.settings.max_source_mb * MIB)
-        return Ingestor(self.store, self.embedder, self.settings.chunk_tokens, limits)
+        settings = self.settings
+        limits = Limits(
+            max_bytes=settings.max_source_mb * MIB,
+            max_media_bytes=settings.max_media_mb * MIB,
+            max_media_s=settings.max_media_minutes * 60.0,
+            speech_model=settings.speech_model,
+            speech_home=str(settings.home),
+            speech_languages=tuple(settings.languages),
+        )
+        return Ingestor(
+            self.store, self.embedder, settings.chunk_tokens, limits, on_stored=self._source_stored
+        )
+
+    def _source_stored(
+        self, owner: Owner, notebook: Notebook, source: Source, document: Document
+    ) -> None:
+        """Hand a stored source to the assistants' `on_source` hooks; one that fails is
+        logged and reported as a warning, the source stays stored."""
+        from causerie.assistants.registry import default_registry
+
+        for hook in default_registry().source_hooks():
+            try:
+                hook(self, owner, notebook, source, document)
+            except Exception as exc:
+                log.exception("on_source hook %r failed for %s", hook, source.uri)
+                self._warn(f"warning: {source.uri}: {type(exc).__name__}: {exc}")
 
     def make_provider(self) -> Provider:
         if self._provider_factory is not None:

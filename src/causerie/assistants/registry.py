@@ -53,6 +53,7 @@ SHIPPED = (
     "causerie.assistants.cv.register",
     "causerie.assistants.mail.register",
     "causerie.assistants.repurpose.register",
+    "causerie.assistants.video.register",
 )
 
 # A job handler, called by the job queue's worker (causerie.jobs, item 3 of issue 10) with the
@@ -100,6 +101,10 @@ class Assistant:
     postgres_migrations  "module:attr" of the same tables' PostgreSQL steps (see
                   causerie.assistants.postgres_records); without them an assistant that has
                   `migrations` cannot run on a PostgreSQL database_url
+    on_source     "module:attr" of a hook called after a source is stored (added, updated or
+                  found unchanged), as hook(services, owner, notebook, source, document): it
+                  keeps what the assistant needs of the loaded Document (video: the timed cues
+                  of a transcript); an error there is logged, the source stays stored
     """
 
     name: str
@@ -115,6 +120,7 @@ class Assistant:
     migrations: str | None = None
     forget: str | None = None
     postgres_migrations: str | None = None
+    on_source: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or self.name != self.name.lower():
@@ -205,6 +211,9 @@ class AppRegistry:
 
             raise missing_postgres_form(name)
         return ()
+    def source_hooks(self) -> list[Callable[..., None]]:
+        """The assistants' `on_source` hooks, in registration order (imported now)."""
+        return [load(a.on_source) for a in self if a.on_source is not None]
 
     def forgetters(self) -> dict[str, Forget]:
         """{assistant name: its Forget}, for the assistants that declare one."""

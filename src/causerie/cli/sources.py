@@ -9,7 +9,8 @@ import click
 
 from causerie.cli import terminal
 from causerie.cli.app import App, notebook_option
-from causerie.cli.progress import bar
+from causerie.cli.progress import bar, media_bar
+from causerie.ingest.progress import reporting
 
 STATUS_WORDS = {"added": "added", "updated": "updated", "unchanged": "unchanged", "error": "ERROR"}
 
@@ -31,7 +32,8 @@ def add(app: App, targets: tuple[str, ...], notebook: str, no_embed: bool) -> No
     errors = 0
     with bar(len(targets), "Indexing", "file") as progress:
         for target in targets:
-            outcome = app.ingestor.add(app.owner, book, target)
+            with media_bar(target) as on_progress, reporting(on_progress):
+                outcome = app.ingestor.add(app.owner, book, target)
             progress.update(1)
             if outcome.status == "error":
                 errors += 1

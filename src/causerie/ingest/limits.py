@@ -1,4 +1,5 @@
-"""Size, count and time limits checked before and while parsing untrusted input."""
+"""Size, count and time limits checked before and while parsing untrusted input, and the few
+settings a loader needs (which speech model, which languages)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ class Limits:
     url_timeout_s: float = 20.0  # the whole download, redirects included
     url_max_bytes: int = 10 * MIB
     max_redirects: int = 5
+    # recordings (causerie.ingest.loaders.media)
+    max_media_bytes: int = 1024 * MIB  # an audio or video file, checked before it is read
+    max_media_s: float = 3 * 3600.0  # a recording's duration
+    speech_model: str = ""  # a CTranslate2 Whisper folder; "" = the offline Whisper base ...
+    speech_home: str = ""  # ... assembled under this data folder ("" = causerie.config.data_home)
+    speech_languages: tuple[str, ...] = ("fr", "en")  # a recording's language is one of these
+    speech_threads: int = 0  # 0 = all cores
+
+    def max_bytes_for(self, media: bool) -> tuple[int, str]:
+        """The size cap of a file (a recording's or another's) and the setting that raises it."""
+        if media:
+            return self.max_media_bytes, "CAUSERIE_MAX_MEDIA_MB"
+        return self.max_bytes, "CAUSERIE_MAX_SOURCE_MB"
 
 
 def describe_size(n_bytes: int) -> str:

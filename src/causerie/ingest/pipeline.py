@@ -25,6 +25,9 @@ from causerie.types import Chunk, Document, Notebook, Owner, Source
 
 Status = Literal["added", "updated", "unchanged", "error"]
 Reader = Callable[[bytes, str, LoaderSpec, Limits], Document]
+# Called after a source is stored (added, updated or found unchanged) with the Document it was
+# loaded from: assistants keep what they need of it (causerie.assistants.registry, on_source).
+SourceStored = Callable[[Owner, Notebook, Source, Document], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +59,13 @@ class Ingestor:
         embedder: Embedder | None,
         chunk_tokens: int = 220,
         limits: Limits | None = None,
+        on_stored: SourceStored | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.limits = limits or Limits()
+        self.on_stored = on_stored
 
     def add(self, owner: Owner, notebook: Notebook, target: str) -> AddOutcome:
         target = normalise_target(target)
@@ -93,7 +98,9 @@ class Ingestor:
         document = clean_document(document)  # no control characters stored, whatever the loader
         existing = self.store.find_source(owner, notebook.id, document.uri)
         if existing is not None and existing.content_hash == document.content_hash:
-            return AddOutcome(target, "unchanged", existing)
+            return self._stored(
+                owner, notebook, document, AddOutcome(target, "unchanged", existing)
+            )
         chunks = chunk_document(document, self.chunk_tokens)
         if not chunks:
             return AddOutcome(target, "error", error=f"{target}: no text found in it")
@@ -111,7 +118,15 @@ class Ingestor:
             source = self.store.put_source(owner, notebook.id, new)
         except InputError as exc:  # e.g. the same content already stored under another name
             return AddOutcome(target, "error", error=str(exc))
-        return AddOutcome(target, "updated" if existing else "added", source)
+        outcome = AddOutcome(target, "updated" if existing else "added", source)
+        return self._stored(owner, notebook, document, outcome)
+
+    def _stored(
+        self, owner: Owner, notebook: Notebook, document: Document, outcome: AddOutcome
+    ) -> AddOutcome:
+        if self.on_stored is not None and outcome.source is not None:
+            self.on_stored(owner, notebook, outcome.source, document)
+        return outcome
 
     def add_many(
         self,

@@ -9,7 +9,8 @@
 
 Progress (what GET /api/jobs/{id} shows): {"phase": "queued" | "indexing" | "embedding",
 "current", "items": [{"name", "status", "error", "source_id", "chunks"}], "embedded",
-"to_embed", "error"}. It is saved after every input, so a job claimed again after its worker
+"to_embed", "error"}; an item being transcribed also has "done_s", "total_s" and "eta_s".
+It is saved after every input, so a job claimed again after its worker
 died goes on with the inputs not finished; an input stored just before the crash reads as
 `unchanged` the second time (same content), never as a second copy.
 """
@@ -17,10 +18,13 @@ died goes on with the inputs not finished; an input stored just before the crash
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from causerie.errors import CauserieError
-from causerie.ingest.loaders import load_bytes
+from causerie.ingest.loaders import load_bytes, loader_for_extension
 from causerie.ingest.sandbox import Budget, load_in_child
 from causerie.jobs.kinds import register_kind
 from causerie.jobs.worker import JobCancelled, JobContext
@@ -64,7 +68,9 @@ def ingest(context: JobContext) -> dict[str, Any]:
         item["status"], progress["current"] = "indexing", item["name"]
         context.report(progress)
         try:
-            outcome = _add(context, notebook, given, budget)
+            outcome = _add(
+                context, notebook, given, budget, _media_progress(context, progress, item)
+            )
             item["status"], item["error"] = outcome.status, outcome.error
             if outcome.source is not None:
                 item["source_id"], item["chunks"] = outcome.source.id, outcome.source.chunk_count
@@ -84,7 +90,13 @@ def ingest(context: JobContext) -> dict[str, Any]:
     return counts
 
 
-def _add(context: JobContext, notebook: Notebook, given: dict[str, Any], budget: Budget) -> Any:
+def _add(
+    context: JobContext,
+    notebook: Notebook,
+    given: dict[str, Any],
+    budget: Budget,
+    on_progress: Callable[[float, float], None],
+) -> Any:
     ingestor = context.services.ingestor
     owner = context.job.owner
     if given.get("url"):
@@ -99,11 +111,46 @@ def _add(context: JobContext, notebook: Notebook, given: dict[str, Any], budget:
     from causerie.web.uploads import load_upload
 
     data = (context.folder / given["file"]).read_bytes()
+    spec = loader_for_extension(PurePosixPath(given["name"]).suffix)
+    if spec is not None and spec.media:
+        budget = budget.for_media(ingestor.limits)
     document = load_in_child(
-        load_upload, given["name"], data, ingestor.limits, name=given["name"], budget=budget
+        load_upload,
+        given["name"],
+        data,
+        ingestor.limits,
+        name=given["name"],
+        budget=budget,
+        on_progress=on_progress,
     )
+    if spec is not None and spec.media:  # the player on the video page plays this copy
+        from causerie.ingest.media_files import keep_media
+
+        keep_media(context.services.settings.home, data, given["name"])
     del data
     return ingestor.add_document(owner, notebook, document)
+
+
+def _media_progress(
+    context: JobContext, progress: dict[str, Any], item: dict[str, Any]
+) -> Callable[[float, float], None]:
+    """Reports a transcription's progress into the job's item: `done_s` of `total_s` seconds
+    of media, and `eta_s` (seconds left at the pace so far), at most once a second."""
+    started = time.monotonic()
+    last = 0.0
+
+    def on_progress(done: float, total: float) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < 1.0 and done < total:
+            return
+        last = now
+        rate = done / (now - started) if done > 0 else 0.0
+        item.update(done_s=round(done, 1), total_s=round(total, 1),
+                    eta_s=round((total - done) / rate) if rate > 0 else None)  # fmt: skip
+        context.report(progress)
+
+    return on_progress
 
 
 def embed_phase(

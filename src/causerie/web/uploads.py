@@ -43,13 +43,14 @@ def load_upload(name: str, data: bytes, limits: Limits) -> Document:
         )
     if not data:
         raise LoaderError(name, "is an empty file")
-    if len(data) > limits.max_bytes:
-        raise LoaderError(name, too_large(len(data), limits.max_bytes))
+    cap, setting = limits.max_bytes_for(spec.media)
+    if len(data) > cap:
+        raise LoaderError(name, too_large(len(data), cap, setting))
     return load_bytes(data, name, spec, limits)
 
 
-def too_large(size: int, limit: int) -> str:
+def too_large(size: int, limit: int, setting: str = "CAUSERIE_MAX_SOURCE_MB") -> str:
     return (
         f"file too large ({describe_size(size)}); the limit is {describe_size(limit)}"
-        " (CAUSERIE_MAX_SOURCE_MB raises it)"
+        f" ({setting} raises it)"
     )

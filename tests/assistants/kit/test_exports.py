@@ -12,8 +12,8 @@ def test_the_kit_exports_exactly_its_curated_names() -> None:
         "Outcome", "Phrasebook", "Pool", "Rejected", "Skipped", "Support", "answer_support",
         "check_language", "copied_from", "fenced", "generate", "gives_away",
         "hit_from_citation", "is_usable", "names_in", "notebook_passages", "parse_object",
-        "plan_count", "prompt_name", "same_answer", "spoken", "text_field", "text_language",
-        "text_list",
+        "plan_count", "prompt_name", "same_answer", "source_named", "spoken", "text_field",
+        "text_language", "text_list",
     }  # fmt: skip
     for name in kit.__all__:
         assert getattr(kit, name).__doc__, f"{name} says how to use it"

@@ -62,6 +62,7 @@ from causerie.assistants.kit.passages import (
     is_usable,
     notebook_passages,
     plan_count,
+    source_named,
 )
 from causerie.assistants.kit.structured import (
     Outcome,
@@ -104,6 +105,7 @@ __all__ = [
     "plan_count",
     "prompt_name",
     "same_answer",
+    "source_named",
     "spoken",
     "text_field",
     "text_language",

@@ -65,12 +65,20 @@ def notebook_passages(
 
 
 def _match_source(store: Store, owner: Owner, notebook: Notebook, name: str) -> str:
+    return source_named(store, owner, notebook, name).id
+
+
+def source_named(
+    store: Store, owner: Owner, notebook: Notebook, name: str, option: str = "--source"
+) -> Source:
+    """The notebook's source whose uri, file name or title is `name`; InputError naming
+    `option` and listing the sources otherwise."""
     sources = store.list_sources(owner, notebook.id)
     for source in sources:
         if name in (source.uri, source.title, source.uri.rsplit("/", 1)[-1]):
-            return source.id
+            return source
     listed = ", ".join(s.uri.rsplit("/", 1)[-1] for s in sources) or "none"
-    raise InputError("--source", f"no source '{name}' in notebook '{notebook.name}' ({listed})")
+    raise InputError(option, f"no source '{name}' in notebook '{notebook.name}' ({listed})")
 
 
 def is_usable(hit: Hit) -> bool:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from causerie.errors import InputError, LoaderError, UnsupportedFormat
 from causerie.ingest.limits import DEFAULT_LIMITS, Limits, describe_size
-from causerie.ingest.loaders import docx, email, html, markdown, pdf, subtitles, text
+from causerie.ingest.loaders import docx, email, html, markdown, media, pdf, subtitles, text
 from causerie.ingest.loaders.base import LoaderSpec
 from causerie.types import Document
 
@@ -67,6 +67,7 @@ for _spec in (
     subtitles.SRT_SPEC,
     subtitles.VTT_SPEC,
     email.SPEC,
+    *media.SPECS,
 ):
     register(_spec)
 
@@ -143,26 +144,27 @@ def load_file(path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         spec = loader_for_extension(file.suffix)
         if spec is None:
             raise _unsupported_extension(path, file.suffix)
+        cap, setting = limits.max_bytes_for(spec.media)
         size = file.stat().st_size
-        _check_size(path, size, limits.max_bytes)
+        _check_size(path, size, cap, setting)
         with file.open("rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
+            data = handle.read(cap + 1)
     except PermissionError as exc:
         raise LoaderError(path, "cannot be read (permission denied)") from exc
     except OSError as exc:
         raise LoaderError(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from exc
-    _check_size(path, len(data), limits.max_bytes)  # the file may have changed since stat()
+    _check_size(path, len(data), cap, setting)  # the file may have changed since stat()
     return load_bytes(data, path, spec, limits)
 
 
-def _check_size(name: str, size: int, limit: int) -> None:
+def _check_size(name: str, size: int, limit: int, setting: str) -> None:
     if size == 0:
         raise LoaderError(name, "is an empty file")
     if size > limit:
         raise LoaderError(
             name,
             f"file too large ({describe_size(size)}); the limit is {describe_size(limit)}"
-            " (CAUSERIE_MAX_SOURCE_MB raises it)",
+            f" ({setting} raises it)",
         )
 
 

@@ -27,6 +27,7 @@ class LoaderSpec:
     extensions: tuple[str, ...]  # lowercase, with the dot: (".md", ".markdown")
     media_types: tuple[str, ...]  # every Content-Type that selects this loader for a URL
     load: LoadFunction
+    media: bool = False  # a recording: its own size cap (Limits.max_media_bytes), long to read
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
