@@ -211,6 +211,7 @@ class AppRegistry:
 
             raise missing_postgres_form(name)
         return ()
+
     def source_hooks(self) -> list[Callable[..., None]]:
         """The assistants' `on_source` hooks, in registration order (imported now)."""
         return [load(a.on_source) for a in self if a.on_source is not None]
