@@ -134,6 +134,7 @@ def fresh_postgres_url(postgres_server: str) -> Iterator[str]:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+@pytest.fixture(scope="session")
 def speech_model() -> Path:
     """The offline Whisper base folder, assembled and hash-checked once per machine."""
     from causerie.ingest.speech_model import ensure_speech_model
