@@ -102,9 +102,11 @@ def _add(
     if given.get("url"):
 
         def read_fetched(data: bytes, name: str, spec: Any, limits: Any) -> Document:
+            media = budget.for_media(limits) if spec.media else budget  # a YouTube video's audio
             document: Document = load_in_child(
-                load_bytes, data, name, spec, limits, name=name, budget=budget
-            )
+                load_bytes, data, name, spec, limits, name=name, budget=media,
+                on_progress=on_progress,
+            )  # fmt: skip
             return document
 
         return ingestor.add_url(owner, notebook, given["url"], reader=read_fetched)

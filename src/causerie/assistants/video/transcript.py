@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from causerie.wiring import Services
 
 KIND = "video.transcript"
-YOUTUBE_HOSTS = ("youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +116,10 @@ def timed_sources(records: OwnedRecords, owner: Owner, notebook: Notebook) -> di
 
 def youtube_link(uri: str, seconds: float | None = None) -> str | None:
     """The YouTube link of a YouTube source, at `seconds` (?t=), else None."""
-    from urllib.parse import parse_qs, urlsplit
+    from causerie.ingest.loaders.youtube import video_id
 
-    parts = urlsplit(uri)
-    host = (parts.hostname or "").lower()
-    if host not in YOUTUBE_HOSTS:
-        return None
-    video = parts.path.strip("/") if host == "youtu.be" else parse_qs(parts.query).get("v", [""])[0]
-    if not video:
+    video = video_id(uri)
+    if video is None:
         return None
     at = f"?t={int(seconds)}" if seconds is not None else ""
     return f"https://youtu.be/{video}{at}"

@@ -209,6 +209,10 @@ def load_url(
     problem = web_url_problem(url)
     if problem:
         raise UnsupportedFormat(repr(url), problem)
+    from causerie.ingest.loaders import youtube
+
+    if youtube.video_id(url):  # captions, else the audio transcribed
+        return youtube.load_youtube(url, limits, reader=reader)
 
     fetched = fetch_url(
         url,
