@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -206,7 +207,8 @@ async def make_chapters_page(request: Request, notebook_id: str, source_id: str)
     if isinstance(posted, Response):
         return posted
     owner, notebook, transcript, _form = posted
-    chapters_for(services_of(request), owner, notebook, transcript.source.uri)
+    await run_in_threadpool(chapters_for, services_of(request), owner, notebook,
+                            transcript.source.uri)  # fmt: skip
     return RedirectResponse(f"{_base(notebook)}/{quote(source_id)}#chapters", status_code=303)
 
 
@@ -216,7 +218,8 @@ async def make_summary_page(request: Request, notebook_id: str, source_id: str) 
     if isinstance(posted, Response):
         return posted
     owner, notebook, transcript, _form = posted
-    summary_for(services_of(request), owner, notebook, transcript.source.uri, "short")
+    await run_in_threadpool(summary_for, services_of(request), owner, notebook,
+                            transcript.source.uri, "short")  # fmt: skip
     return RedirectResponse(f"{_base(notebook)}/{quote(source_id)}#summary", status_code=303)
 
 
