@@ -64,6 +64,9 @@ def test_a_citation_chip_moves_the_player_to_the_cited_second(
     assert response.status_code == 202, response.text
     job = wait_job(alice, response.json()["id"], timeout_s=180)  # transcribed in the sandbox
     assert job["items"][0]["status"] == "added", job
+    assert (
+        job["items"][0]["total_s"] > 5 and job["items"][0]["done_s"] == job["items"][0]["total_s"]
+    )
 
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB",
                                   base_url=live_server.url)  # fmt: skip

@@ -56,6 +56,7 @@ SCRIPT_MESSAGES = (
     "sources.url_added",
     "status.queued",
     "status.indexing",
+    "status.transcribing",
     "status.embedding",
     "status.added",
     "status.updated",

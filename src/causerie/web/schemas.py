@@ -140,6 +140,9 @@ class JobItemOut(BaseModel):
     error: str | None
     source_id: str | None
     chunks: int | None
+    done_s: float | None = Field(default=None, description="a recording: seconds transcribed")
+    total_s: float | None = Field(default=None, description="a recording: its duration")
+    eta_s: float | None = Field(default=None, description="a recording: seconds left, about")
 
 
 class PendingSourceOut(JobItemOut):

@@ -138,6 +138,12 @@ function render(job) {
         {},
         `${i.name} — `,
         el("span", { class: `status ${i.status}`, text: msg(`status.${i.status}`) }),
+        i.status === "indexing" && i.total_s
+          ? el("span", {
+              class: "muted",
+              text: ` ${msg("status.transcribing", { done: Math.round(i.done_s || 0), total: Math.round(i.total_s), eta: i.eta_s ?? "?" })}`,
+            })
+          : null,
         i.error ? el("span", { class: "error-text", text: ` ${i.error}` }) : null,
       ),
     ),
