@@ -234,6 +234,7 @@ def qa_rows(recordings: dict[str, Any], speech: Path, home: Path) -> list[str]:
         details.append(f"| {number} | {item['language']} | {item['question']} | {verdict} | "
                        f"{shown} | {seconds:.1f} |")  # fmt: skip
         log(details[-1] + f" {answer.text[:120]!r}")
+    written = written_rows(services, owner, book, [Path(t).name for t in targets])
     services.close()
     summary = [
         "| language | questions over | right (answer + citation in range) |",
@@ -243,7 +244,33 @@ def qa_rows(recordings: dict[str, Any], speech: Path, home: Path) -> list[str]:
         language, kind = key.split(" ", 1)
         right, n = tally[key]["right"], tally[key]["n"]
         summary.append(f"| {language} | {kind} | {right}/{n} |")
-    return [*summary, "", *details]
+    return [*summary, "", *details, "", *written]
+
+
+def written_rows(services: Any, owner: Any, book: Any, names: list[str]) -> list[str]:
+    """Chapters (titles, one cited sentence each) and a short summary per source, with the
+    real model: how many sentences the code accepted, and the language they were written in."""
+    from causerie import grounding
+    from causerie.assistants.video.tasks import chapters_for, summary_for
+
+    rows = ["### Chapters and short summaries written by the model", "",
+            "| source | chapters | summaries accepted | titles | summary: sentences cited, "
+            "language, seconds |", "|---|---|---|---|---|"]  # fmt: skip
+    for name in names:
+        started = time.perf_counter()
+        transcript, chapters = chapters_for(services, owner, book, name)
+        accepted = sum(c.summary is not None for c in chapters)
+        took = time.perf_counter() - started
+        started = time.perf_counter()
+        _, made = summary_for(services, owner, book, name, "short")
+        spent = time.perf_counter() - started
+        language = grounding.stop_word_vote(made.text) or "?"
+        titles = "; ".join(c.title for c in chapters)
+        rows.append(f"| {name} | {len(chapters)} ({took:.0f} s) | {accepted}/{len(chapters)} | "
+                    f"{titles} | {len(made.citations)} cited, {language} (talk: "
+                    f"{transcript.language}), {spent:.0f} s |")  # fmt: skip
+        log(rows[-1] + f" {made.text[:200]!r}")
+    return rows
 
 
 def main() -> None:
