@@ -14,9 +14,11 @@ from email import message_from_bytes, policy
 import pytest
 from click.testing import CliRunner, Result
 from imapclient import IMAPClient
+from keyring.backend import KeyringBackend
 
 from causerie.cli.app import App
 from causerie.cli.main import cli
+from causerie.errors import InputError
 from causerie.providers.fake import FakeProvider
 from causerie.testing.dovecot import Dovecot, free_port
 from causerie.testing.mail_samples import EXPECTED, ME, fictional_mailbox, message_id
@@ -145,3 +147,50 @@ def test_bad_account_urls_and_missing_passwords_are_refused_before_connecting() 
     assert "expected imaps://" in run("mail", "sync", "smtp://x@y", "-n", "mail").stderr
     no_password = run("mail", "sync", "imaps://claire@127.0.0.1:1/INBOX", "-n", "mail")
     assert no_password.exit_code == 1 and "no password" in no_password.stderr
+
+
+class MemoryKeyring(KeyringBackend):
+    """The system keyring's place in the test: a keyring backend that keeps one dict."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.saved.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.saved[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.saved.pop((service, username), None)
+
+
+def test_the_sync_job_reads_the_keyring_and_reports_progress(server: Dovecot) -> None:
+    import keyring
+
+    from causerie.assistants.registry import default_registry
+    from causerie.types import LOCAL_OWNER
+    from causerie.wiring import Services
+
+    before = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    try:
+        services = Services()
+        notebook = services.store.ensure_notebook(LOCAL_OWNER, "mail")
+        handler = default_registry().job_kinds()["mail.sync"]
+        payload = {"notebook_id": notebook.id, "url": server.url(), "cafile": server.cafile}
+        with pytest.raises(InputError, match="no password: give it with --password-stdin"):
+            handler(services, LOCAL_OWNER, payload)
+        memory.set_password("causerie-mail", f"{server.user}@127.0.0.1", server.password)
+        steps: list[tuple[int, int]] = []
+        result = handler(services, LOCAL_OWNER, payload, lambda done, total: steps.append(
+            (done, total)))  # fmt: skip
+        assert result["added"] == 31
+        assert steps[0] == (1, 31) and steps[-1] == (31, 31)
+        services.close()
+    finally:
+        keyring.set_keyring(before)
