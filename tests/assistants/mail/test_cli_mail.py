@@ -87,3 +87,27 @@ def test_an_unknown_charset_is_reported_but_the_message_goes_in(tmp_path: Path) 
     assert result.exit_code == 0
     assert json.loads(result.stdout)["added"] == 1
     assert "unknown charset 'x-klingon'" in result.stderr
+
+
+def test_a_docx_attachment_becomes_a_source_of_its_message(tmp_path: Path) -> None:
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Le cahier des charges prévoit trois maquettes et une charte.")
+    data = io.BytesIO()
+    document.save(data)
+    message = fictional_mailbox()[1]
+    message.add_attachment(
+        data.getvalue(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="cahier des charges.docx",
+    )
+    path = tmp_path / "with-docx.eml"
+    path.write_bytes(as_bytes(message))
+    result = run("mail", "add", str(path), "--notebook", "mail", "--json")
+    assert json.loads(result.stdout)["attachments_indexed"] == 1
+    listed = run("sources", "--notebook", "mail").stdout
+    assert "mail:a1.2026@causerie-fiction.example/cahier des charges.docx" in listed
