@@ -85,7 +85,14 @@ def quality(model: Path, lines: list[str]) -> None:
     if model == MODEL:
         ensure_default_model(MODEL.parents[1], progress=True)
     home = Path(tempfile.mkdtemp(prefix="causerie-mail-bench-"))
-    settings = load_settings(home=home, provider="llamacpp", model=str(model), embedder="none")
+    # the bench home keeps the runtime probe (once per CPU and model); the data go to `home`
+    settings = load_settings(
+        home=MODEL.parents[1],
+        provider="llamacpp",
+        model=str(model),
+        embedder="none",
+        database_url=f"sqlite:///{home}/mail.sqlite3",
+    )
     services = Services(settings)
     records = open_records(settings)
     notebook = services.store.ensure_notebook(LOCAL_OWNER, "mail")
@@ -129,6 +136,7 @@ def quality(model: Path, lines: list[str]) -> None:
         lang: {"items": Score(), "deadlines": Score()} for lang in ("en", "fr")
     }
     timings: list[float] = []
+    from_model = 0
     detail = ["", "### Summaries (model output after the code checks)", ""]
     for first, thread in sorted(by_first.items()):
         if thread.status == "newsletter":
@@ -137,8 +145,18 @@ def quality(model: Path, lines: list[str]) -> None:
         started = time.perf_counter()
         made = mail.summary(thread.id)
         timings.append(time.perf_counter() - started)
-        data = made.to_json() if made else {"summary": "(refused)", "action_items": [],
-                                            "deadlines": [], "rejected": []}  # fmt: skip
+        data = (
+            made.to_json()
+            if made
+            else {
+                "summary": "(refused)",
+                "action_items": [],
+                "deadlines": [],
+                "rejected": [],
+                "extractive": True,
+            }
+        )
+        from_model += not data["extractive"]
         expected_items = [i for i in EXPECTED.action_items if i.thread == first]
         items_score = scores[language]["items"]
         items_score.expected += len(expected_items)
@@ -166,7 +184,8 @@ def quality(model: Path, lines: list[str]) -> None:
         deadline_score.produced += len(days)
         deadline_score.matched += len(days & expected_days)
         detail += [
-            f"**{thread.subject}** ({language}, {timings[-1]:.1f} s): {data['summary']}",
+            f"**{thread.subject}** ({language}, {timings[-1]:.1f} s, "
+            f"{'extractive fallback' if data['extractive'] else 'model'}): {data['summary']}",
             "",
             *[
                 f"- item: {i['text']} (owner {i['owner']}, due {i['due']}) {i['citations']}"
@@ -191,8 +210,12 @@ def quality(model: Path, lines: list[str]) -> None:
             f"| {days.precision()} |"
         )
     lines.append(
-        f"\nSummary time per thread: median {statistics.median(timings):.1f} s "
-        f"({len(timings)} threads)."
+        f"\nSummaries kept from the model: {from_model}/{len(timings)} (the others: "
+        "the extractive fallback, the messages' own sentences). Deadlines come from "
+        "code (every day a message states, the latest agreed one kept) plus the "
+        "model's checked ones; action items from the model, or from code (requests "
+        "addressed to the owner) in the fallback. Summary time per thread: median "
+        f"{statistics.median(timings):.1f} s ({len(timings)} threads)."
     )
 
     draft_rows = [

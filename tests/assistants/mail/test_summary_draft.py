@@ -88,24 +88,39 @@ def test_summary_is_cited_checked_and_the_latest_agreed_date_wins(
         "Maquettes du site de la boulangerie > Paul Martin, 2026-03-02 09:14"
     )
     assert data["citations"][0]["locator"]["message_id"] == message_id("A1")
-    assert any("9 000" in r and "not stated by message 1" in r for r in data["rejected"])
+    assert any("9 000" in r and "no message of the thread states it" in r for r in data["rejected"])
     assert any("2026-03-20 is not one message 4 states (2026-03-18)" in r
                for r in data["rejected"])  # fmt: skip
 
 
-def test_a_summary_nothing_supports_is_asked_again_then_refused(
+def test_a_summary_nothing_supports_falls_back_to_the_messages_own_sentences(
     threads: dict[str, str], fake: FakeProvider
 ) -> None:
     made_up = _reply(summary=[{"text": "Sarah cancels the Berlin trip.", "source": 1}],
                      action_items=[], deadlines=[])  # fmt: skip
     fake.enqueue(made_up, made_up, made_up)
-    result = run("mail", "summary", threads["B1"], "-n", "mail")
-    assert result.exit_code == 1
-    assert "no summary of thread" in result.stderr
+    result = run("mail", "summary", threads["B1"], "-n", "mail", "--json")
+    assert result.exit_code == 0, result.stderr
     assert len(fake.calls) == 3
     assert "A previous reply was rejected because no summary sentence" in (
         fake.calls[1][0][-1].content
     )
+    data = json.loads(result.stdout)
+    assert data["extractive"] is True
+    assert data["summary"] == (
+        "Sarah Lee: Tom will book the room. [3] "
+        "Tom Becker: The room at Café Müller is booked for the whole day, coffee included. [4] "
+        "Claire Dubois: Please find my quote attached: 1,800 EUR for the day, materials "
+        "included. [5]"
+    )
+    assert [(d["date"], d["citations"]) for d in data["deadlines"]] == [
+        ("2026-03-11", [2]),  # "by next Wednesday" (1), then "by Wednesday" (2)
+        ("2026-04-14", [1]),
+    ]
+    assert [(i["text"], i["due"]) for i in data["action_items"]] == [
+        ("Could you send us your quote by next Wednesday?", "2026-03-11"),
+    ]
+    assert len(data["rejected"]) == 3
 
 
 def test_digest_lists_recent_threads_with_their_summaries(

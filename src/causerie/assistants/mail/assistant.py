@@ -113,6 +113,7 @@ class MailAssistant:
             language or _writable(thread.language),
             mask,
             unmask,
+            self.me,
         )
         if result is not None:
             self.box.put_json(

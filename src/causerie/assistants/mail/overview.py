@@ -29,7 +29,7 @@ from causerie.types import content_hash
 Status = Literal["needs_reply", "waiting", "info", "newsletter"]
 STATUSES: tuple[Status, ...] = ("needs_reply", "waiting", "info", "newsletter")
 
-_REQUEST = re.compile(
+REQUEST = re.compile(
     r"\?|\b(please|could you|can you|would you|let me know|do you|are you|need you to|"
     r"merci de|pourriez-vous|pourrais-tu|peux-tu|pouvez-vous|peux tu|pouvez vous|"
     r"dis-moi|dites-moi|tiens-moi|tenez-moi|est-ce que|j'attends|nous attendons|"
@@ -111,7 +111,7 @@ def thread_status(messages: Sequence[MessageRecord], me: set[str]) -> Status:
     if last.sender_address in me:
         return "waiting"
     addressed = {p[1] for p in last.to}
-    if (not me or addressed & me) and _REQUEST.search(last.text):
+    if (not me or addressed & me) and REQUEST.search(last.text):
         return "needs_reply"
     return "info"
 

@@ -19,6 +19,7 @@ numbered sources whose dates are already resolved (context.render). Code then de
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from causerie import textproc
 from causerie.assistants.kit.dates import MONTHS, WEEKDAYS
 from causerie.assistants.kit.language import prompt_name
 from causerie.assistants.kit.structured import Rejected, generate
-from causerie.assistants.kit.support import answer_support
+from causerie.assistants.kit.support import answer_support, sentences
 from causerie.assistants.mail.context import ThreadSource, render
 from causerie.providers.base import Provider
 from causerie.types import Message
@@ -109,6 +110,7 @@ class Line:
     source: ThreadSource
     owner: str = ""
     due: str | None = None
+    position: int = 0  # where in its message (a later proposal in one sentence wins)
 
     def stems(self) -> set[str]:
         terms = set(textproc.query_terms(self.text)) - GENERIC_VERBS
@@ -122,6 +124,7 @@ class ThreadSummary:
     deadlines: list[Line] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     sources: list[ThreadSource] = field(default_factory=list)
+    extractive: bool = False  # no model reply could be kept: the messages' own sentences
 
     def to_json(self) -> dict[str, Any]:
         def cite(line: Line) -> list[int]:
@@ -139,6 +142,7 @@ class ThreadSummary:
             ],
             "citations": [s.citation().to_json() for s in self.sources],
             "rejected": self.rejected,
+            "extractive": self.extractive,
         }
 
 
@@ -159,13 +163,29 @@ def _source(data: dict[str, Any], sources: Sequence[ThreadSource]) -> ThreadSour
     return None
 
 
+_ANNOTATION = re.compile(r"\s*\[(?:=\s*\d{4}-\d{2}-\d{2}|\d+)\]")
+
+
 def _text(data: dict[str, Any], key: str, unmask: Callable[[str], str]) -> str:
+    """The field's text, without the day annotations or [n] markers a model copies."""
     value = data.get(key)
-    return unmask(" ".join(value.split()))[:300] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return unmask(" ".join(_ANNOTATION.sub("", value).split()))[:300]
 
 
 def _stated(text: str, source: ThreadSource) -> bool:
     return answer_support(text, source.hit.chunk.text, share_needed=SUMMARY_SHARE).supported
+
+
+def _supporting(
+    text: str, cited: ThreadSource, sources: Sequence[ThreadSource]
+) -> ThreadSource | None:
+    """The message that states `text`: the cited one, else the latest one that does (small
+    models often cite the wrong message; attribution is checked and fixed in code)."""
+    if _stated(text, cited):
+        return cited
+    return next((s for s in reversed(sources) if _stated(text, s)), None)
 
 
 class _Checker:
@@ -178,12 +198,14 @@ class _Checker:
     def __call__(self, data: dict[str, Any]) -> ThreadSummary:
         result = ThreadSummary(sources=list(self.sources))
         for item in _items(data, "summary")[:MAX_LINES]:
-            text, source = _text(item, "text", self.unmask), _source(item, self.sources)
-            if not text or source is None:
+            text, cited = _text(item, "text", self.unmask), _source(item, self.sources)
+            if not text or cited is None:
                 result.rejected.append(f"summary line without text or message: {item!r}"[:200])
-            elif not _stated(text, source):
-                result.rejected.append(f"“{text}”: not stated by message {source.number}")
-            else:
+                continue
+            source = _supporting(text, cited, self.sources)
+            if source is None:
+                result.rejected.append(f"“{text}”: no message of the thread states it")
+            elif text not in {line.text for line in result.summary}:
                 result.summary.append(Line(text, source))
         for key, text_key, due_key, target in (
             ("action_items", "text", "due", result.action_items),
@@ -199,18 +221,19 @@ class _Checker:
                 "message each sentence comes from"
             )
         result.action_items = latest_agreed(result.action_items)
-        result.deadlines = latest_agreed(result.deadlines)
+        result.deadlines = stated_deadlines(self.sources, result.deadlines)
         return result
 
     def _dated(
         self, item: dict[str, Any], text_key: str, due_key: str, rejected: list[str], needs: bool
     ) -> Line | None:
-        text, source = _text(item, text_key, self.unmask), _source(item, self.sources)
-        if not text or source is None:
+        text, cited = _text(item, text_key, self.unmask), _source(item, self.sources)
+        if not text or cited is None:
             rejected.append(f"item without text or message: {item!r}"[:200])
             return None
-        if not _stated(text, source):
-            rejected.append(f"“{text}”: not stated by message {source.number}")
+        source = _supporting(text, cited, self.sources)
+        if source is None:
+            rejected.append(f"“{text}”: no message of the thread states it")
             return None
         due = item.get(due_key)
         due = due.strip() if isinstance(due, str) and due.strip() else None
@@ -235,15 +258,70 @@ def _items(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 def latest_agreed(lines: list[Line]) -> list[Line]:
     """Of the dated lines about the same thing (a shared content-word stem), the one cited from
-    the latest message; undated lines are kept as they are, in order."""
+    the latest message (the later one in its message, when one message says both); undated
+    lines are kept as they are, in order."""
     kept: list[Line] = []
     for line in lines:
         same = next((k for k in kept if k.due and line.due and k.stems() & line.stems()), None)
         if same is None:
             kept.append(line)
-        elif line.source.number > same.source.number:
+        elif (line.source.number, line.position) > (same.source.number, same.position):
             kept[kept.index(same)] = line
     return kept
+
+
+def stated_deadlines(sources: Sequence[ThreadSource], proposed: Sequence[Line] = ()) -> list[Line]:
+    """The thread's deadlines, found in code: every day a message's own words state, with the
+    sentence that states it, cited to that message; the model's (`proposed`, already checked)
+    come first. The latest agreed day wins (latest_agreed); one line per day."""
+    found: list[Line] = list(proposed)
+    for source in sources:
+        body = source.hit.chunk.text
+        for position, stated in enumerate(source.dates):
+            start = max(body.rfind(mark, source.body_start, stated.start) for mark in ".?!\n")
+            ends = [i for i in (body.find(m, stated.end) for m in ".?!\n") if i >= 0]
+            end = min(ends) + 1 if ends else len(body)
+            sentence = " ".join(body[max(start + 1, source.body_start) : end].split())
+            found.append(Line(sentence, source, due=stated.date.isoformat(), position=position))
+    by_day: dict[str | None, Line] = {}
+    for line in latest_agreed(found):
+        known = by_day.get(line.due)
+        if known is None or line.source.number > known.source.number:
+            by_day[line.due] = line
+    return sorted(by_day.values(), key=lambda line: (line.due or "", line.source.number))
+
+
+def requests_for(sources: Sequence[ThreadSource], me: set[str]) -> list[Line]:
+    """What the others ask of the owner, found in code (the fallback when no model reply could
+    be kept): each sentence of their messages that asks something, with the day it states."""
+    from causerie.assistants.mail.overview import REQUEST
+
+    found: list[Line] = []
+    for source in sources:
+        if source.record.sender_address in me or source.record.bulk:
+            continue
+        body = source.hit.chunk.text[source.body_start :]
+        for sentence in sentences(body):
+            if REQUEST.search(sentence) and len(sentence.split()) >= 4:
+                days = {d.date.isoformat() for d in source.dates if d.text in sentence}
+                due = sorted(days)[-1] if days else None
+                found.append(Line(sentence, source, owner="me", due=due))
+    return latest_agreed(found)
+
+
+def extractive_summary(sources: Sequence[ThreadSource], me: set[str]) -> ThreadSummary:
+    """A summary made of the messages' own sentences (the first sentence after the greeting of
+    each of the last three messages), with the requests and deadlines found in code."""
+    lines: list[Line] = []
+    for source in sources[-3:]:
+        body = source.hit.chunk.text[source.body_start :]
+        said = [s for s in sentences(body) if len(s.split()) >= 4]
+        if said:
+            who = source.record.sender_label
+            lines.append(Line(f"{who}: {said[0]}", source))
+    return ThreadSummary(summary=lines, action_items=requests_for(sources, me),
+                         deadlines=stated_deadlines(sources), sources=list(sources),
+                         extractive=True)  # fmt: skip
 
 
 def summarise(
@@ -253,14 +331,19 @@ def summarise(
     language: str,
     mask: Callable[[str], str] | None = None,
     unmask: Callable[[str], str] | None = None,
+    me_addresses: set[str] | None = None,
 ) -> ThreadSummary | None:
-    """The checked summary, or None when no reply could be kept (with the reasons lost to the
-    caller's log: `generate` keeps them on its Outcome)."""
+    """The checked summary. When no reply could be kept: the extractive summary (its sentences
+    copied from the messages, marked `extractive`) if `me_addresses` is given, else None."""
     messages = summary_messages(sources, me, language, mask)
     outcome = generate(
         provider, messages, SCHEMA, _Checker(sources, unmask or (lambda t: t)), max_tokens=600
     )
     if outcome.value is None:
-        return None
+        if me_addresses is None:
+            return None
+        fallback = extractive_summary(sources, me_addresses)
+        fallback.rejected = [f"a reply was rejected: {r}" for r in outcome.rejections]
+        return fallback
     outcome.value.rejected[:0] = [f"a reply was rejected: {r}" for r in outcome.rejections]
     return outcome.value
