@@ -39,7 +39,7 @@ from causerie.types import Citation, Hit, Message, clock
 BLOCK_S = 8.0
 CONTEXT_BLOCKS = 3  # blocks compared on each side of a gap (about 25 s of speech)
 MIN_CHAPTER_S = 20.0
-SECONDS_PER_CHAPTER = 40.0  # at most one chapter per this much of the talk (at least 2) ...
+SECONDS_PER_CHAPTER = 30.0  # at most one chapter per this much of the talk (at least 2) ...
 MAX_CHAPTERS = 20  # ... and never more than this
 PASSAGES_PER_CHAPTER = 3
 
