@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     )
 
     # web server
+    chat_burst: int = Field(
+        default=10,
+        ge=1,
+        description="questions a user may send at once (then one per chat_refill_s)",
+    )
+    chat_refill_s: float = Field(
+        default=3.0, gt=0, description="seconds before a user may send one more question"
+    )
     allowed_hosts: list[str] = Field(
         default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
         description="Host header values `serve` answers (DNS-rebinding guard); '*.example.org'"

@@ -39,6 +39,7 @@ from causerie.backends import open_accounts
 from causerie.config import Settings
 from causerie.ingest.sandbox import Budget
 from causerie.jobs import SQLiteJobQueue, Worker
+from causerie.jobs.postgres import PostgresJobQueue
 from causerie.web import api, auth_pages, i18n, openai_api, pages
 from causerie.web.chat import ChatRunner
 from causerie.web.errors import install_error_handlers
@@ -46,6 +47,7 @@ from causerie.web.hosts import AllowedHostsMiddleware
 from causerie.web.jobs import JobRegistry
 from causerie.web.limits import WebLimits
 from causerie.web.login_guard import LoginGuard
+from causerie.web.ratelimit import SharedRateLimiter
 from causerie.web.security import SecurityMiddleware
 from causerie.web.templating import STATIC_DIR, add_template_folder
 from causerie.wiring import Services
@@ -81,12 +83,14 @@ def create_app(
     app.state.services = services
     app.state.accounts = accounts
     app.state.limits = limits
-    app.state.chat = ChatRunner(services.engine, limits)
+    app.state.chat = ChatRunner(services.engine, limits, _chat_rate(services, limits))
     app.state.jobs = jobs
     app.state.login_guard = LoginGuard(max_concurrent=limits.max_password_checks)
     app.state.setup_code = setup_code or new_setup_code()
     app.state.assistants = assistants if assistants is not None else default_registry()
     app.state.closers = []
+    if isinstance(app.state.chat.rate, SharedRateLimiter):
+        app.state.closers.append(app.state.chat.rate.close)
 
     install_error_handlers(app)
     app.include_router(api.router)
@@ -104,6 +108,16 @@ def create_app(
     app.add_middleware(SecurityMiddleware, body_limit=body_limit)
     app.add_middleware(AllowedHostsMiddleware, allowed_hosts=services.settings.allowed_hosts)
     return app
+
+
+def _chat_rate(services: Services, limits: WebLimits) -> SharedRateLimiter | None:
+    """With PostgreSQL, one chat rate limit shared by every `serve` process; else the
+    ChatRunner keeps its own."""
+    if not services.settings.uses_postgres:
+        return None
+    return SharedRateLimiter(
+        services.settings.database_url, limits.chat_burst, limits.chat_refill_s
+    )
 
 
 def _mount_assistants(app: FastAPI, assistants: AppRegistry) -> None:
@@ -127,7 +141,7 @@ def _jobs(services: Services, limits: WebLimits, start_worker: bool) -> JobRegis
     queue = services.job_queue
     queue.max_queued_jobs = limits.max_queued_jobs
     queue.max_queued_bytes = limits.max_queued_bytes
-    if isinstance(queue, SQLiteJobQueue):
+    if isinstance(queue, SQLiteJobQueue | PostgresJobQueue):
         queue.keep_per_owner = limits.max_jobs_kept
     budget = Budget(limits.file_wall_s, limits.file_cpu_s, limits.file_memory_bytes)
     worker = Worker(queue, services, services.spool, budget=budget) if start_worker else None

@@ -28,16 +28,20 @@ from causerie.types import Notebook, Owner
 from causerie.web.admission import Admission, QueueFull, Slot
 from causerie.web.errors import ApiError
 from causerie.web.limits import WebLimits
-from causerie.web.ratelimit import RateLimiter
+from causerie.web.ratelimit import RateLimiter, SharedRateLimiter
 
 _DONE = object()
 
 
 class ChatRunner:
-    def __init__(self, engine: Engine, limits: WebLimits) -> None:
+    def __init__(
+        self, engine: Engine, limits: WebLimits, rate: RateLimiter | SharedRateLimiter | None = None
+    ) -> None:
+        """`rate`: the per-user chat rate limit (default: in this process; with PostgreSQL, the
+        web app passes one shared by every `serve` process)."""
         self.engine = engine
         self.limits = limits
-        self.rate = RateLimiter(limits.chat_burst, limits.chat_refill_s)
+        self.rate = rate or RateLimiter(limits.chat_burst, limits.chat_refill_s)
         self._admission: Admission | None = None
 
     @property

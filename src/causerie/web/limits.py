@@ -33,4 +33,5 @@ class WebLimits:
         per_file = settings.max_source_mb * MIB
         per_request = per_file * UPLOAD_FILES_PER_REQUEST
         return cls(max_file_bytes=per_file, max_upload_bytes=per_request,
-                   max_queued_bytes=2 * per_request)  # fmt: skip
+                   max_queued_bytes=2 * per_request, chat_burst=settings.chat_burst,
+                   chat_refill_s=settings.chat_refill_s)  # fmt: skip
