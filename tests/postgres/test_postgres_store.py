@@ -100,15 +100,20 @@ QUESTIONS = [
 ]
 
 
-def test_lexical_ranking_matches_sqlite_bm25(pg_store: PostgresStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("budget", [2000, 3])
+def test_lexical_ranking_matches_sqlite_bm25(
+    postgres_url: str, tmp_path: Path, budget: int
+) -> None:
     """The same chunks, the same questions: the same order and the same BM25 scores as
-    SQLite's FTS5 (so hybrid retrieval fuses the same rankings on both backends)."""
+    SQLite's FTS5 (so hybrid retrieval fuses the same rankings on both backends), and with a
+    small budget the same plan (common terms optional, then the fallbacks)."""
     from causerie import textproc
     from causerie.store.base import NewSource
     from causerie.store.sqlite import SQLiteStore
     from causerie.types import Chunk, Locator, content_hash
 
-    sqlite = SQLiteStore(tmp_path / "causerie.sqlite3")
+    sqlite = SQLiteStore(tmp_path / "causerie.sqlite3", lexical_budget=budget)
+    pg_store = PostgresStore(postgres_url, lexical_budget=budget)
     try:
         books = []
         for store in (sqlite, pg_store):
@@ -137,3 +142,4 @@ def test_lexical_ranking_matches_sqlite_bm25(pg_store: PostgresStore, tmp_path: 
             assert [r.score for r in got] == pytest.approx([r.score for r in expected], rel=1e-6)
     finally:
         sqlite.close()
+        pg_store.close()

@@ -5,10 +5,10 @@ Ownership as in SQLite: every statement on owned rows filters by owner, so anoth
 reads exactly like a missing one; row-level security (causerie.store.postgres.schema) is the
 second lock, with `causerie.owner` set in each transaction. Lexical search finds chunks with
 PostgreSQL's full-text search (a GIN index over the stemmed index text) and ranks them with
-BM25 as SQLite's FTS5 does (BM25_SQL), so hybrid retrieval fuses the same rankings. Dense
-search orders by cosine distance; an HNSW index per dimension serves it once a
-notebook is large (PostgreSQL's planner picks the index or the exact scan), with iterative index
-scans so a notebook filter still yields `limit` rows.
+BM25 as SQLite's FTS5 does (causerie.store.postgres.lexical), so hybrid retrieval fuses
+the same rankings. Dense search orders by cosine distance; an HNSW index per dimension serves
+it once a notebook is large (PostgreSQL's planner picks the index or the exact scan), with
+iterative index scans so a notebook filter still yields `limit` rows.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 from causerie.errors import InputError, NotFound
 from causerie.postgres.db import Database
 from causerie.store.base import NewSource, ScoredId
+from causerie.store.postgres import lexical
 from causerie.store.postgres.schema import COMPONENT, STEPS
 from causerie.store.sqlite.lexical import query_phrases
 from causerie.store.sqlite.rows import (
@@ -63,52 +64,15 @@ HIT_COLUMNS = (
 Conn = Any  # psycopg.Connection[dict[str, Any]] (psycopg is an optional dependency)
 
 
-# BM25 with FTS5's constants and formula (sqlite/ext/fts5/fts5_aux.c), so both backends rank a
-# notebook's chunks alike: k1 = 1.2, b = 0.75; idf = ln((N - n + 0.5) / (n + 0.5)), at least
-# 1e-6; a row's length counts its index terms plus the one token of its notebook id column, as
-# FTS5 counts every column. N, n and the average length cover every notebook (as the shared
-# FTS5 index does): N and the lengths from the notebooks' counts, n by the GIN index. A phrase
-# of one word counts its occurrences (the tsvector's positions); a longer phrase counts 1.
-# Each phrase goes through phraseto_tsquery: words only, never query syntax.
-BM25_SQL = """
-WITH phrase AS (
-    SELECT q, CASE WHEN length(v) = 1 THEN (tsvector_to_array(v))[1] END AS lexeme
-    FROM (SELECT phraseto_tsquery('simple', p) AS q, to_tsvector('simple', p) AS v
-          FROM unnest(%s::text[]) AS p) parsed
-    WHERE numnode(q) > 0
-), stats AS (
-    SELECT greatest(sum(chunk_total), 1)::float8 AS n,
-           greatest(sum(chunk_total + token_total)::float8 / greatest(sum(chunk_total), 1), 1)
-               AS avgdl
-    FROM notebooks
-), weighted AS (
-    SELECT phrase.q, phrase.lexeme,
-           greatest(ln(greatest((stats.n - hits.n + 0.5) / (hits.n + 0.5), 1e-9)), 1e-6)
-               AS idf
-    FROM phrase CROSS JOIN stats
-    CROSS JOIN LATERAL (SELECT count(*)::float8 AS n FROM chunks WHERE tsv @@ phrase.q) hits
-), matched AS (
-    SELECT pk, id, tsv, token_len FROM chunks
-    WHERE tsv @@ ({any_of}) AND owner = %s AND notebook_id = %s
-)
-SELECT m.id, sum(w.idf * (f.tf * 2.2)
-                 / (f.tf + 1.2 * (0.25 + 0.75 * (m.token_len + 1) / stats.avgdl))) AS score
-FROM matched m CROSS JOIN stats JOIN weighted w ON m.tsv @@ w.q
-CROSS JOIN LATERAL (
-    SELECT CASE WHEN w.lexeme IS NULL THEN 1.0 ELSE
-           coalesce((SELECT array_length(x.positions, 1) FROM unnest(m.tsv) x
-                     WHERE x.lexeme = w.lexeme), 1) END::float8 AS tf
-) f
-GROUP BY m.pk, m.id
-ORDER BY score DESC, m.pk
-LIMIT %s
-"""
-
-
 class PostgresStore:
     """The Store Protocol on a PostgreSQL database (schema migrated on open)."""
 
-    def __init__(self, url: str, *, pool_size: int = 4, ef_search: int = 100) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 4, ef_search: int = 100, lexical_budget: int = 2000
+    ) -> None:
+        """lexical_budget: as SQLiteStore's (how many matching chunks a lexical search ranks
+        before its most frequent terms become optional)."""
+        self._budget = max(1, lexical_budget)
         self.db = Database(url, max_size=pool_size, vectors=True)
         self.db.migrate(COMPONENT, STEPS)
         self._ef_search = ef_search
@@ -445,19 +409,16 @@ class PostgresStore:
         self, owner: Owner, notebook_id: str, terms: Sequence[str], limit: int
     ) -> list[ScoredId]:
         """Chunks of the notebook holding any of the terms (each a phrase), ranked by BM25 as
-        SQLite's FTS5 ranks them (see BM25_SQL); higher is better. Exact: every matching chunk
-        of the notebook is ranked."""
+        SQLite's FTS5 ranks them, with the same plan bounding the cost (causerie.store.
+        postgres.lexical); higher is better."""
         owner_id = _owner_id(owner)
         phrases = [p[1:-1].replace('""', '"') for p in query_phrases(terms)]
         if not phrases or limit <= 0:
             return []
-        any_of = " || ".join("phraseto_tsquery('simple', %s)" for _ in phrases)
         with self._owned(owner_id) as conn:
-            rows = conn.execute(
-                BM25_SQL.format(any_of=any_of),
-                (phrases, *phrases, owner_id, notebook_id, limit),
-            ).fetchall()
-        return [ScoredId(row["id"], float(row["score"])) for row in rows]
+            if not self._owns_notebook(conn, owner_id, notebook_id):
+                return []
+            return lexical.search(conn, owner_id, notebook_id, phrases, limit, self._budget)
 
     # ----------------------------------------------------------------- vectors
 
