@@ -36,9 +36,18 @@ def worker(app: App, lease_s: float) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    click.echo(f"worker {running.id} on {app.settings.database_path} (Ctrl-C stops it)", err=True)
+    click.echo(f"worker {running.id} on {_database(app)} (Ctrl-C stops it)", err=True)
     running.run(stop)
     click.echo("worker stopped", err=True)
+
+
+def _database(app: App) -> str:
+    """The database the worker serves, as shown to people (a URL without its password)."""
+    if app.settings.uses_postgres:
+        from causerie.postgres.db import shown_url
+
+        return shown_url(app.settings.database_url)
+    return str(app.settings.database_path)
 
 
 @click.group(invoke_without_command=True)

@@ -190,7 +190,9 @@ async def drive(
     its job is done), then `chats` questions; the statuses counted."""
     result = DriveResult(seconds=0.0)
     started = time.perf_counter()
-    limits = httpx.Limits(max_connections=len(users) * 2)
+    # idle connections are dropped before uvicorn closes them (its keep-alive is 5 s): reusing
+    # one the server is closing fails with a ReadError, a race of the client, not the cluster
+    limits = httpx.Limits(max_connections=len(users) * 2, keepalive_expiry=2.0)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         await asyncio.gather(
             *(_user(client, urls, name, token, uploads, chats, result) for name, token in users)
