@@ -79,25 +79,27 @@ def search(
     total = max(stats["n"], 1.0)
     avgdl = max(stats["tokens"] / total, 1.0)
     counts = [int(found[f"n{i}"]) for i in range(len(phrases))]
-    terms = []
+    # one ts_rank (or one match test) per phrase and chunk: each reads the chunk's tsvector
+    freqs, terms = [], []
     for i, count in enumerate(counts):
         if count == 0:
             continue
         idf = max(math.log((total - count + 0.5) / (count + 0.5)), 1e-6)
-        tf = (
-            f"round(1 / ({ZETA2} - ts_rank('{{1,1,1,1}}', c.tsv, q.q{i}, 0) * {ZETA2}) - 0.5)"
-            if found[f"w{i}"] == 1
-            else "1"
-        )
-        terms.append(
-            f"CASE WHEN c.tsv @@ q.q{i} THEN {idf!r} * ({tf}) * {K1 + 1}"
-            f" / (({tf}) + {K1} * ({1 - B} + {B} * (c.token_len + 1) / {avgdl!r})) ELSE 0 END"
-        )
+        if found[f"w{i}"] == 1:  # one lexeme: its frequency from ts_rank (0 where absent)
+            freqs.append(
+                f"round(1 / ({ZETA2} - ts_rank('{{1,1,1,1}}', c.tsv, q.q{i}, 0) * {ZETA2}) - 0.5)"
+                f" AS f{i}"
+            )
+        else:
+            freqs.append(f"(c.tsv @@ q.q{i})::int AS f{i}")
+        terms.append(f"{idf!r} * f.f{i} * {K1 + 1} / (f.f{i} + {K1} * f.norm)")
+    norm = f"({1 - B} + {B} * (c.token_len + 1) / {avgdl!r}) AS norm"
     rows: list[Any] = []
     for expression in plan(counts, budget, "q.q"):
         rows = conn.execute(
             f"SELECT c.id, ({' + '.join(terms)}) AS score"
-            f" FROM chunks c, (SELECT {queries}) q"
+            f" FROM chunks c, (SELECT {queries}) q,"
+            f" LATERAL (SELECT {', '.join(freqs)}, {norm} OFFSET 0) f"  # computed once
             f" WHERE c.owner = %s AND c.notebook_id = %s"
             f" AND c.tsv @@ {expression}"
             " ORDER BY score DESC, c.pk LIMIT %s",
