@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,9 @@ def main() -> int:
     from causerie.wiring import Services
 
     keys = json.loads((DATA / "key_claims.json").read_text(encoding="utf-8"))
-    pieces = [p for p in keys if not args.only or p in args.only.split(",")]
+    wanted = [p for p in keys if not args.only or p in args.only.split(",")]
+    by_language = [[p for p in wanted if keys[p]["language"] == lang] for lang in ("en", "fr")]
+    pieces = [p for pair in zip_longest(*by_language) for p in pair if p]  # EN, FR, EN, ...
     formats = parse_formats(args.formats)
     services = Services(warn=lambda m: print(m, file=sys.stderr))
     owner_store = services.store
@@ -170,14 +173,20 @@ def main() -> int:
         drawn = result.claims
         print(f"  claims: {len(drawn.sentences)} kept, {len(drawn.rejected)} rejected, "
               f"{drawn.seconds:.0f} s", file=sys.stderr)  # fmt: skip
-    out = Path(args.output)
+        write(Path(args.output), rows, formats, started_load)  # after each piece: a partial
+    report = write(Path(args.output), rows, formats, started_load)
+    print(report)
+    return 0
+
+
+def write(out: Path, rows: list[dict[str, Any]], formats: list[str], load_start: float) -> str:
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(
         json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    report = summary(rows, formats, started_load, load())
-    print(report)
+    report = summary(rows, formats, load_start, load())
     out.with_suffix(".md").write_text(report, encoding="utf-8")
-    return 0
+    return report
 
 
 def pct(a: int, b: int) -> str:

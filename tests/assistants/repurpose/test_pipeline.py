@@ -133,3 +133,15 @@ def test_claims_are_posted_as_plain_text() -> None:
     assert plain("1. First") == "First" and plain("2/5 Second") == "Second"
     assert plain("3.5 million people") == "3.5 million people"  # a figure, not a list number
     assert plain("snake_case stays") == "snake_case stays"
+
+
+def test_no_draft_is_shipped_when_no_claim_passed_the_checks(
+    db: SQLiteStore, owner: Owner, book: Notebook, fake: FakeProvider
+) -> None:
+    material = gather(db, owner, book, ["insulation.md"], passages=2)
+    invented = json.dumps({"sentences": ["Costs fell by 99% in 1999."]})
+    fake.enqueue(*[invented] * 6)  # two passages, three tries each: all refused
+    result = repurpose(fake, None, material, ["linkedin", "x-thread"], Options())
+    assert fake.pending == 0 and len(result.claims.rejected) == 6
+    for draft in result.drafts:
+        assert not draft.shipped and draft.parts == [] and draft.notes

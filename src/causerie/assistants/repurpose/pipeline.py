@@ -209,10 +209,15 @@ def repurpose(
     for offset, name in enumerate(names, start=1):
         rule = rule_for(name, language, options.words)
         frame, rejected, seconds = writer.frame(name, claims.sentences, style)
-        draft = assemble(rule, frame, claims.sentences, material.title, language)
-        draft.rejected[:0] = rejected
-        draft = _checked(draft, rule, frame, claims, material.title, language, languages,
-                         embedder)  # fmt: skip
+        if claims.sentences:
+            draft = assemble(rule, frame, claims.sentences, material.title, language)
+            draft.rejected[:0] = rejected
+            draft = _checked(draft, rule, frame, claims, material.title, language, languages,
+                             embedder)  # fmt: skip
+        else:  # nothing checked to say: no draft, rather than a title and a link alone
+            draft = Draft(name, language, posts=[] if rule.shape == "posts" else None)
+            draft.length = rule.check_length([])
+            draft.notes.append("withheld: no claim drawn from the source passed the checks")
         draft.seconds = seconds
         drafts.append(draft)
         if on_step is not None:
