@@ -41,3 +41,32 @@ def test_a_session_from_one_process_is_valid_in_another(
     assert second.session(cookie) is not None
     second.end_session(cookie)
     assert first.session(cookie) is None
+
+
+def test_two_processes_racing_for_the_first_account_make_one(
+    make_accounts: Callable[..., PostgresAccountStore],
+) -> None:
+    """/setup on two web processes at once: exactly one first account."""
+    import threading
+
+    from causerie.errors import InputError
+
+    handles = [make_accounts() for _ in range(4)]
+    outcomes: list[str] = []
+    start = threading.Barrier(len(handles))
+
+    def setup(index: int) -> None:
+        start.wait()
+        try:
+            handles[index].create_user(f"admin{index}", PASSWORD, only_if_first=True)
+            outcomes.append("made")
+        except InputError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=setup, args=(i,)) for i in range(len(handles))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["made", "refused", "refused", "refused"]
+    assert len(handles[0].list_users()) == 1

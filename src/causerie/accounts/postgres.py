@@ -109,6 +109,8 @@ class PostgresAccountStore:
         now = self._now()
         user_id = uuid.uuid4().hex
         with self._transaction() as conn:
+            if only_if_first:  # two web processes' /setup at once: one first account
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('causerie.first_user'))")
             if only_if_first and conn.execute("SELECT 1 FROM users LIMIT 1").fetchone():
                 raise InputError("setup", "an account already exists; sign in instead")
             taken = conn.execute(
