@@ -227,6 +227,7 @@ def bench_queries(urls: dict[str, str], folder: Path, pg_data: Path, total: int)
                       f"{total / put_s:,.0f} chunks/s / {total / vectors_s:,.0f} vectors/s",
                       load()))  # fmt: skip
 
+        position = {chunk_id: n for n, chunk_id in enumerate(ids)}
         lexical = [0.0] * QUERIES
         dense = [0.0] * QUERIES
         hybrid = [0.0] * QUERIES
@@ -238,7 +239,6 @@ def bench_queries(urls: dict[str, str], folder: Path, pg_data: Path, total: int)
             started = time.perf_counter()
             found = store.vector_search(OWNER, book.id, MODEL, queries[i], 10)
             dense[i] = time.perf_counter() - started
-            position = {chunk_id: n for n, chunk_id in enumerate(ids)}
             hits += len({position[r.chunk_id] for r in found} & exact[i])
         retriever = Retriever(store, QueryVectors(queries), candidates=30)  # type: ignore[arg-type]
         for i in range(QUERIES):
@@ -246,6 +246,18 @@ def bench_queries(urls: dict[str, str], folder: Path, pg_data: Path, total: int)
             retriever.search(OWNER, book.id, " ".join(term_lists[i]), 4)
             hybrid[i] = time.perf_counter() - started
         if backend == "postgresql":
+            for ef in (40, 400):  # the HNSW search breadth against recall (default: 100)
+                other = PostgresStore(url, ef_search=ef)
+                timings, found_right = [], 0
+                for i in range(QUERIES):
+                    started = time.perf_counter()
+                    found = other.vector_search(OWNER, book.id, MODEL, queries[i], 10)
+                    timings.append(time.perf_counter() - started)
+                    found_right += len({position[r.chunk_id] for r in found} & exact[i])
+                other.close()
+                recall = found_right / (10 * QUERIES)
+                label = f"PostgreSQL dense, hnsw.ef_search = {ef} (p50 / p95 ms; recall@10)"
+                extra.append((label, f"{pct(timings)}; {recall:.3f}", load()))
             memory = f"server {server_memory(pg_data):,.0f} MiB PSS"
         else:
             grown = (psutil.Process().memory_info().rss - rss_before) / 2**20
