@@ -137,3 +137,27 @@ def test_summary_cites_time_ranges_and_exports_markdown(notebook: str, fake: Fak
     markdown = run("video", "summary", "entretien_fr.vtt", "-n", notebook, "--markdown").stdout
     assert markdown.startswith("# entretien_fr\n") and "## Sources citées" in markdown
     assert "- [1] 0:" in markdown
+
+
+def test_a_detailed_summary_has_a_cited_paragraph_per_chapter(
+    notebook: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scripted = FakeProvider()  # unscripted JSON calls get an empty title: "Part N" is kept
+    monkeypatch.setattr(App, "make_provider", lambda self: scripted)
+    chapters = json.loads(run("video", "chapters", "talk_en.srt", "-n", notebook,
+                              "--json").stdout)["chapters"]  # fmt: skip
+    cues = list(srt.parse(TALK.read_text(encoding="utf-8")))
+    for chapter in chapters:  # one sentence said in each chapter, cited
+        inside = [c for c in cues if chapter["start_s"] <= c.start.total_seconds()]
+        said = next(c.content for c in inside if c.start.total_seconds() < chapter["end_s"])
+        scripted.enqueue(f"{said.rstrip('.')} [1].")
+    out = run("video", "summary", "talk_en.srt", "-n", notebook, "--length", "detailed",
+              "--json")  # fmt: skip
+    data = json.loads(out.stdout)
+    assert data["length"] == "detailed" and not data["abstained"]
+    assert len(data["summary"].split("\n\n")) == len(chapters) >= 2
+    markers = [c["marker"] for c in data["citations"]]
+    assert markers == list(range(1, len(markers) + 1))  # renumbered into one list
+    assert len({c["chunk_id"] for c in data["citations"]}) == len(markers)
+    starts = [c["locator"]["start_s"] for c in data["citations"]]
+    assert starts == sorted(starts) and starts[-1] > starts[0]  # cited across the talk
