@@ -118,7 +118,7 @@ def test_a_summary_nothing_supports_falls_back_to_the_messages_own_sentences(
         ("2026-04-14", [1]),
     ]
     assert [(i["text"], i["due"]) for i in data["action_items"]] == [
-        ("Could you send us your quote by next Wednesday?", "2026-03-11"),
+        ("I'll send the quote by Wednesday.", "2026-03-11"),  # Claire's answer to the request
     ]
     assert len(data["rejected"]) == 3
 

@@ -220,8 +220,8 @@ class _Checker:
                 "no summary sentence is stated by the message it cites; cite the "
                 "message each sentence comes from"
             )
-        result.action_items = latest_agreed(result.action_items)
         result.deadlines = stated_deadlines(self.sources, result.deadlines)
+        result.action_items = agreed_days(latest_agreed(result.action_items), result.deadlines)
         return result
 
     def _dated(
@@ -291,22 +291,51 @@ def stated_deadlines(sources: Sequence[ThreadSource], proposed: Sequence[Line] =
     return sorted(by_day.values(), key=lambda line: (line.due or "", line.source.number))
 
 
+_COMMITMENT = re.compile(
+    r"\b(I'll|I will|I can|I am going to|je vais|je vous envoie|je t'envoie|je propose|"
+    r"je m'engage|je confirme)\b",
+    re.I,
+)
+_SHORT = 12  # a request this short ("Pouvez-vous nous les envoyer ?") takes its sentence before
+
+
 def requests_for(sources: Sequence[ThreadSource], me: set[str]) -> list[Line]:
-    """What the others ask of the owner, found in code (the fallback when no model reply could
-    be kept): each sentence of their messages that asks something, with the day it states."""
+    """The owner's to-do found in code (the fallback when no model reply could be kept): each
+    sentence of the others' messages that asks something, and each dated commitment of the
+    owner's ("I'll confirm the topic by March 20"), with the day it states."""
     from causerie.assistants.mail.overview import REQUEST
 
     found: list[Line] = []
     for source in sources:
-        if source.record.sender_address in me or source.record.bulk:
+        mine = source.record.sender_address in me
+        if source.record.bulk:
             continue
         body = source.hit.chunk.text[source.body_start :]
-        for sentence in sentences(body):
-            if REQUEST.search(sentence) and len(sentence.split()) >= 4:
-                days = {d.date.isoformat() for d in source.dates if d.text in sentence}
-                due = sorted(days)[-1] if days else None
-                found.append(Line(sentence, source, owner="me", due=due))
+        said = sentences(body)
+        for index, sentence in enumerate(said):
+            days = {d.date.isoformat() for d in source.dates if d.text in sentence}
+            wanted = _COMMITMENT.search(sentence) and days if mine else REQUEST.search(sentence)
+            if not wanted or len(sentence.split()) < 4:
+                continue
+            if len(sentence.split()) < _SHORT and index > 0 and not mine:
+                sentence = f"{said[index - 1]} {sentence}"
+                days |= {d.date.isoformat() for d in source.dates if d.text in sentence}
+            found.append(Line(sentence, source, owner="me", due=max(days) if days else None))
     return latest_agreed(found)
+
+
+def agreed_days(items: Sequence[Line], deadlines: Sequence[Line]) -> list[Line]:
+    """Each dated item takes the day of a later deadline about the same thing (the latest agreed
+    day wins over the day first asked for)."""
+    updated: list[Line] = []
+    for item in items:
+        later = [d for d in deadlines if d.source.number > item.source.number
+                 and item.due and d.stems() & item.stems()]  # fmt: skip
+        if later:
+            newest = max(later, key=lambda d: (d.source.number, d.position))
+            item = Line(item.text, item.source, item.owner, newest.due, item.position)
+        updated.append(item)
+    return updated
 
 
 def extractive_summary(sources: Sequence[ThreadSource], me: set[str]) -> ThreadSummary:
@@ -319,9 +348,10 @@ def extractive_summary(sources: Sequence[ThreadSource], me: set[str]) -> ThreadS
         if said:
             who = source.record.sender_label
             lines.append(Line(f"{who}: {said[0]}", source))
-    return ThreadSummary(summary=lines, action_items=requests_for(sources, me),
-                         deadlines=stated_deadlines(sources), sources=list(sources),
-                         extractive=True)  # fmt: skip
+    deadlines = stated_deadlines(sources)
+    items = agreed_days(requests_for(sources, me), deadlines)
+    return ThreadSummary(summary=lines, action_items=items, deadlines=deadlines,
+                         sources=list(sources), extractive=True)  # fmt: skip
 
 
 def summarise(
