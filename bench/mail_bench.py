@@ -429,7 +429,9 @@ def main() -> None:
     lines = [
         "# Mail assistant benchmark",
         "",
-        f"`python bench/mail_bench.py --only {args.only} --messages {args.messages}` on "
+        f"`python bench/mail_bench.py --only {args.only}"
+        f"{' --messages ' + args.messages if 'sync' in args.only else ''}"
+        f"{' --no-model' if args.no_model else ''}` on "
         f"{os.uname().nodename}, {os.cpu_count()} cores, {date.today().isoformat()}, "
         f"load average at start {load()} (other jobs were running on the machine).",
         "",
