@@ -86,3 +86,17 @@ def test_start_prints_a_url_that_serves_then_stop(postgres_server: str) -> None:
     again = CliRunner().invoke(cli, ["db", "stop", "--folder", str(folder)])
     assert "no PostgreSQL running" in again.stderr
     shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def test_doctor_checks_the_postgresql_database(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from causerie.store.postgres import PostgresStore
+
+    PostgresStore(postgres_url).close()
+    monkeypatch.setenv("CAUSERIE_DATABASE_URL", postgres_url)
+    result = CliRunner().invoke(cli, ["doctor"])
+    line = next(x for x in result.stdout.splitlines() if "postgresql" in x)
+    assert line.startswith("ok") and "PostgreSQL 18" in line and "pgvector 0.8" in line
+    assert "causerie.store 2" in line
+    assert "causerie.sqlite3" not in result.stdout

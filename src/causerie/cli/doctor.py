@@ -60,7 +60,11 @@ def run_checks(app: App) -> Iterator[Check]:
         ("runtime", _runtime),
         ("decode", _decode),
         ("embedder", _embedder),
-        *((name, _database(name)) for name in DATABASES),
+        *(
+            [("postgresql", _postgres)]
+            if app.settings.uses_postgres
+            else [(name, _database(name)) for name in DATABASES]
+        ),
         ("disk", _disk),
     ]
     for name, step in steps:
@@ -158,6 +162,29 @@ def _database(name: str) -> Callable[[App], str]:
         return f"{path}: {integrity(path)}"
 
     return check
+
+
+def _postgres(app: App) -> str:
+    """The server, pgvector and the schema versions of a PostgreSQL database_url."""
+    from causerie.postgres.db import Database
+
+    db = Database(app.settings.database_url, max_size=1)
+    try:
+        with db.transaction() as conn:
+            row = conn.execute(
+                "SELECT current_setting('server_version') AS server,"
+                " (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vector"
+            ).fetchone()
+        versions = db.versions()
+    finally:
+        db.close()
+    assert row is not None
+    if row["vector"] is None:
+        raise CauserieError(
+            f"{db.name}: the pgvector extension is missing (CREATE EXTENSION vector)"
+        )
+    schema = ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) or "no tables yet"
+    return f"{db.name}: PostgreSQL {row['server']}, pgvector {row['vector']}; {schema}"
 
 
 def integrity(path: Path) -> str:
