@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import wave
 from itertools import zip_longest
 from pathlib import Path
@@ -110,6 +111,7 @@ def main() -> int:
     parser.add_argument("--formats", default=ALL_FORMATS)
     parser.add_argument("--passages", type=int, default=8)
     parser.add_argument("--output", default=str(RESULTS / "repurpose"))
+    parser.add_argument("--until", default="", help="UTC HH:MM: start no piece after it")
     args = parser.parse_args()
 
     os.environ["CAUSERIE_HOME"] = str(HOME)
@@ -135,6 +137,9 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
     started_load = load()
     for piece in pieces:
+        if args.until and time.strftime("%H:%M", time.gmtime()) >= args.until:
+            print(f"stopping before {piece}: it is past {args.until} UTC", file=sys.stderr)
+            break
         language = keys[piece]["language"]
         material = gather(owner_store, owner, book, [piece], args.passages)
         words = len((DATA / piece).read_text(encoding="utf-8").split())
