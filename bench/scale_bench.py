@@ -165,7 +165,13 @@ def server_memory(data_folder: Path) -> float:
     pid = int((data_folder / "postmaster.pid").read_text().split()[0])
     main = psutil.Process(pid)
     processes = [main, *main.children(recursive=True)]
-    return sum(p.memory_full_info().pss for p in processes) / 2**20
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_full_info().pss
+        except psutil.NoSuchProcess:  # a parallel worker that just ended
+            pass
+    return total / 2**20
 
 
 def bench_queries(urls: dict[str, str], folder: Path, pg_data: Path, total: int) -> str:
