@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -167,10 +168,8 @@ def server_memory(data_folder: Path) -> float:
     processes = [main, *main.children(recursive=True)]
     total = 0
     for process in processes:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):  # a parallel worker that just ended
             total += process.memory_full_info().pss
-        except psutil.NoSuchProcess:  # a parallel worker that just ended
-            pass
     return total / 2**20
 
 
