@@ -114,6 +114,7 @@ def test_chapters_follow_the_topics_and_are_kept(notebook: str, fake: FakeProvid
 
 def test_an_unsupported_chapter_summary_is_refused(notebook: str, fake: FakeProvider) -> None:
     invented = _chapter_reply("Goats", "Claire sells 900 cheeses a week in Paris [1].")
+    fake.enqueue(_chapter_reply("[1]", "Claire élève quarante chèvres [1]."))  # a title? no
     for _ in range(30):
         fake.enqueue(invented)
     out = run("video", "chapters", "entretien_fr.vtt", "-n", notebook, "--json")
@@ -121,6 +122,7 @@ def test_an_unsupported_chapter_summary_is_refused(notebook: str, fake: FakeProv
     assert chapters and all(c["summary"] is None for c in chapters)
     assert chapters[0]["title"] == "Partie 1"  # the talk is French
     assert any("not in the sources" in r or "French" in r for r in chapters[0]["rejected"])
+    assert chapters[0]["rejected"][0] == '"title" holds no words'
 
 
 def test_summary_cites_time_ranges_and_exports_markdown(notebook: str, fake: FakeProvider) -> None:

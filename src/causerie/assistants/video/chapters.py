@@ -203,7 +203,9 @@ _MARKER = re.compile(r"\s*\[(\d+)\]")
 
 def _validator(passages: Sequence[Hit], language: str, embedder: Embedder | None) -> Any:
     def validate(data: dict[str, Any]) -> tuple[str, str, list[Citation]]:
-        title = text_field(data, "title", 80).rstrip(".")
+        title = _MARKER.sub("", text_field(data, "title", 80)).strip().rstrip(".")
+        if not any(char.isalpha() for char in title):
+            raise Rejected('"title" holds no words')
         if len(title.split()) > 10:
             raise Rejected('"title" is longer than 10 words')
         summary = text_field(data, "summary", 400)
