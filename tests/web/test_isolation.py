@@ -16,9 +16,11 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,7 +42,12 @@ ID_KINDS = {
     "message_id": "message",
     "model": "model",
     "quiz_id": "quiz",  # the study assistant's pages
+    "analysis_id": "cv_analysis",  # the CV assistant's
+    "thread_id": "mail_thread",  # the mail assistant's
+    "run_id": "repurpose_run",  # the repurpose assistant's
 }
+# path parameters that name no one's data: the same value on both sides of every attempt
+FIXED = {"what": "tailored", "suffix": "md"}  # a CV analysis' download
 _PARAM = re.compile(r"{([^}:]+)(?::[^}]*)?}")
 
 
@@ -52,7 +59,7 @@ class Holdings:
     secrets: list[str] = field(default_factory=list)
 
 
-def build_holdings(actor: Actor, fake: FakeProvider, word: str) -> Holdings:
+def build_holdings(app: FastAPI, actor: Actor, fake: FakeProvider, word: str) -> Holdings:
     notebook_id = new_notebook(actor, f"{word} private notebook")
     text = f"# {word} ledger\n\n## Figures\n\nThe {word} herd counts 47 animals in spring.\n"
     job = upload(actor, notebook_id, (f"{word}-ledger.md", text.encode()))
@@ -91,9 +98,77 @@ def build_holdings(actor: Actor, fake: FakeProvider, word: str) -> Holdings:
             "message": answer["message_id"],
             "model": f"notebook/{word} private notebook",
             "quiz": quiz_id,
+            "cv_analysis": cv_analysis(actor, word),
+            "mail_thread": mail_thread(app, actor, notebook_id, word),
+            "repurpose_run": repurpose_run(app, actor, notebook_id, word),
         },
         secrets=[f"{word} private", f"{word} ledger", f"{word} herd", f"{word} target"],
     )
+
+
+def cv_analysis(actor: Actor, word: str) -> str:
+    """A CV analysis of the actor's (POST /cv, scored in code: no model call)."""
+    cv = (f"# {word.title()} Keeper\n\nHerd keeper — Lyon\n\n## Experience\n\n"
+          f"### Herd keeper, {word.title()} Farm (03/2019 – present)\n\n"
+          "- Kept the herd records in SQL and Python\n\n## Skills\n\nPython, SQL\n\n"
+          "## Languages\n\nFrench (native), English (C1)\n")  # fmt: skip
+    job = "# Data analyst\n\n## Requirements\n\n- Python\n- SQL\n- Excel\n"
+    posted = actor.browser.post(
+        "/cv",
+        data={"job_text": job, "csrf_token": actor.csrf},
+        files={"cv_file": (f"{word}-cv.md", cv.encode(), "text/markdown")},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    return str(posted.headers["location"]).rstrip("/").rsplit("/", 1)[1]
+
+
+def mail_thread(app: FastAPI, actor: Actor, notebook_id: str, word: str) -> str:
+    """One mail thread in the actor's notebook (through the mail assistant's own import)."""
+    from causerie.assistants.mail.ingest import add_messages
+    from causerie.assistants.mail.mailboxes import read_mailboxes
+    from causerie.assistants.mail.store import MailBox
+    from causerie.backends import open_records
+
+    eml = Path(tempfile.mkdtemp()) / f"{word}.eml"
+    eml.write_text(
+        f"From: {word} keeper <{word}@example.org>\nTo: owner@example.org\n"
+        f"Subject: {word} herd count\nDate: Mon, 02 Nov 2026 09:00:00 +0100\n"
+        f"Message-ID: <{word}-1@example.org>\n\nThe {word} herd counts 47 animals.\n",
+        encoding="utf-8",
+    )
+    services = app.state.services
+    owner = app.state.accounts.get_user(actor.name).owner
+    notebook = services.store.notebook_by_id(owner, notebook_id)
+    records = open_records(services.settings)
+    try:
+        box = MailBox(records, owner, notebook.id)
+        add_messages(services.ingestor, box, notebook, read_mailboxes([str(eml)], print))
+    finally:
+        records.close()
+    listed = actor.api("GET", f"/api/notebooks/{notebook_id}/mail/threads").json()
+    return str(listed[0]["id"])
+
+
+def repurpose_run(app: FastAPI, actor: Actor, notebook_id: str, word: str) -> str:
+    """A saved repurpose run of the actor's, over a piece long enough to repurpose (the model's
+    replies are the fake's defaults: whatever it keeps or refuses, the run is saved)."""
+    from causerie.assistants.repurpose.pipeline import Options
+    from causerie.assistants.repurpose.tasks import run, save
+    from causerie.backends import open_records
+
+    sentence = f"The {word} herd grazed the high pasture for 47 days before the first snow. "
+    piece = f"# The {word} season\n\n" + "\n\n".join([sentence * 4] * 6)
+    upload(actor, notebook_id, (f"{word}-season.md", piece.encode()))
+    services = app.state.services
+    owner = app.state.accounts.get_user(actor.name).owner
+    notebook = services.store.notebook_by_id(owner, notebook_id)
+    result = run(services, owner, notebook, [f"{word}-season.md"], ["linkedin"], Options())
+    records = open_records(services.settings)
+    try:
+        return save(records, owner, notebook, result, None).id
+    finally:
+        records.close()
 
 
 def random_ids() -> dict[str, str]:
@@ -239,7 +314,8 @@ def attack(
 ) -> None:
     """Try the route with each mix of the victim's and the attacker's own ids; compare with
     the same mix where random ids stand for the victim's. `bare` has no cookie (token mode)."""
-    params = _PARAM.findall(path)
+    fixed = {p: FIXED[p] for p in _PARAM.findall(path) if p in FIXED}
+    params = [p for p in _PARAM.findall(path) if p not in FIXED]
     unknown = [p for p in params if p not in ID_KINDS]
     assert not unknown, f"{method} {path}: the matrix does not know the parameter(s) {unknown}"
     random = random_ids()
@@ -247,8 +323,8 @@ def attack(
     for mix in itertools.product(*choices):
         if "foreign" not in mix:
             continue  # the attacker's own ids: legitimate
-        attempt: dict[str, str] = {}
-        baseline: dict[str, str] = {}
+        attempt: dict[str, str] = dict(fixed)
+        baseline: dict[str, str] = dict(fixed)
         for param, side in zip(params, mix, strict=True):
             kind = ID_KINDS[param]
             attempt[param] = (victim if side == "foreign" else own).ids[kind]
@@ -264,7 +340,10 @@ def attack(
             method, fill(path, baseline), headers=headers, follow_redirects=False, **body
         )
         tally.attempts += 1
-        labels = {p: f"<{ID_KINDS[p]}:{side}>" for p, side in zip(params, mix, strict=True)}
+        labels = {
+            **fixed,
+            **{p: f"<{ID_KINDS[p]}:{side}>" for p, side in zip(params, mix, strict=True)},
+        }
         where = f"{mode} {method} {fill(path, labels)}"
         mask_ids = [*attempt.values(), *baseline.values()]
         if tried.status_code != control.status_code:
@@ -287,7 +366,12 @@ def world(
     app: FastAPI, make_actor: Any, fake: FakeProvider
 ) -> tuple[Actor, Actor, Holdings, Holdings]:
     alice, bob = make_actor("alice"), make_actor("bob")
-    return alice, bob, build_holdings(alice, fake, "alpaca"), build_holdings(bob, fake, "walrus")
+    return (
+        alice,
+        bob,
+        build_holdings(app, alice, fake, "alpaca"),
+        build_holdings(app, bob, fake, "walrus"),
+    )
 
 
 def test_no_route_lets_a_user_reach_another_users_data(
