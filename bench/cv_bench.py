@@ -245,7 +245,8 @@ def real_provider() -> tuple[Provider, str]:
 
     services = Services()
     provider = services.make_provider()
-    return provider, f"real model ({services.settings.provider}, {services.settings.model})"
+    model = services.settings.model or "the default GGUF"
+    return provider, f"real model ({services.settings.provider}, {model})"
 
 
 def main() -> None:
