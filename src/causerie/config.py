@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     provider: ProviderName = "llamacpp"
     model: str = Field(
         default="",
-        description="model name for API providers, or a GGUF path for llamacpp ('' = default)",
+        description="model name for API providers; for llamacpp an embedded model's name "
+        "(`causerie models list`) or a GGUF path ('' = the default embedded model)",
     )
     base_url: str = Field(default="", description="OpenAI-compatible server, e.g. Ollama/vLLM")
     api_key: str = Field(default="", description="else OPENAI_/ANTHROPIC_/GEMINI_API_KEY")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Literal
 
 from causerie import textproc
@@ -93,24 +94,37 @@ class Retriever:
 # ----------------------------------------------------------------------- follow-up questions
 
 _FOLLOW_UP_OPENERS = (
-    "and", "also", "what about", "how about", "same", "then", "but",
-    "et", "aussi", "mais", "alors", "pareil", "quid",
+    ("and",), ("also",), ("what", "about"), ("how", "about"), ("same",), ("then",), ("but",),
+    ("et",), ("aussi",), ("mais",), ("alors",), ("pareil",), ("quid",),
 )  # fmt: skip
+# Pronouns that point back to something named earlier. Not "il", "y", "en" (impersonal and
+# adverbial in most French questions: "Y a-t-il un parking ?", "Faut-il ...", "en hiver"),
+# nor "there" ("Is there a ..."): see bench/answerset/followups.toml.
 _ANAPHORA = frozenset(
-    "it its they them this that these those he she there "
-    "il elle ils elles ça cela ceci celui celle ceux celles y en".split()
+    "it its they them their this that these those he she him her "
+    "elle elles ils lui leur leurs ça cela ceci celui celle ceux celles son sa ses".split()
 )
+# A French object pronoun right after a subject pronoun refers back: "peut-on les garder ?",
+# "on y mange ?", "je l'emprunte".
+_FRENCH_SUBJECTS = frozenset("on je j tu nous vous".split())
+_FRENCH_OBJECTS = frozenset("les la le l lui leur y en".split())
+# A question naming this many content words of its own carries its subject, pronoun or not.
+_OWN_SUBJECT_WORDS = 4
 
 
 def is_follow_up(question: str) -> bool:
     """A question that leans on the previous turn: short, opens with a connective, or refers
-    back with a pronoun ('and on Sundays?', 'et le dimanche ?', 'how long does it take?')."""
-    lowered = question.strip().lower()
-    if lowered.startswith(_FOLLOW_UP_OPENERS):
+    back with a pronoun while naming little itself ('and on Sundays?', 'et le dimanche ?',
+    'how long does it take?', 'peut-on les garder ?')."""
+    tokens = textproc.words(question)
+    if any(tuple(tokens[: len(opener)]) == opener for opener in _FOLLOW_UP_OPENERS):
         return True
-    if len(textproc.content_words(question)) <= 2:
+    own_words = len(textproc.content_words(question))
+    if own_words <= 2:
         return True
-    return bool(_ANAPHORA & set(textproc.words(question)))
+    if any(a in _FRENCH_SUBJECTS and b in _FRENCH_OBJECTS for a, b in pairwise(tokens)):
+        return True
+    return own_words < _OWN_SUBJECT_WORDS and bool(_ANAPHORA & set(tokens))
 
 
 def contextualise(question: str, previous_questions: Sequence[str]) -> str:

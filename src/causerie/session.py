@@ -65,6 +65,7 @@ class Answer:
     conversation_id: str | None
     message_id: str | None
     error: str | None = None
+    rejected: list[str] = field(default_factory=list)  # claims held back, and why
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -78,6 +79,7 @@ class Answer:
             "checks": {
                 "dropped_markers": self.dropped_markers,
                 "unsupported_sentences": self.unsupported_sentences,
+                "rejected": self.rejected,
             },
             "conversation_id": self.conversation_id,
         }
@@ -277,7 +279,7 @@ class Engine:
         if save and conversation_id is not None:
             self.store.add_message(owner, conversation_id, "user", question)
 
-        checker = grounding.CitationChecker(sources, language, self.embedder)
+        checker = grounding.CitationChecker(sources, language, self.embedder, question=question)
         if sources:
             history = _history(earlier)
             guide = guidance or Guidance()
@@ -357,18 +359,27 @@ class Engine:
             max_tokens=guidance.max_tokens or self.settings.max_answer_tokens,
             temperature=self.settings.temperature if temperature is None else temperature,
         )
-        for event in self.provider.stream(messages, options):
-            if isinstance(event, TextDelta):
-                if "first_token_ms" not in turn.timings:
-                    turn.mark("first_token_ms")
-                checked = checker.feed(event.text)
-                if checked:
-                    yield checked
-            elif isinstance(event, Usage):
-                turn.usage = event
-            elif isinstance(event, Finish):
-                turn.interrupted = event.reason == "interrupted"
-                turn.error = event.error
+        events = self.provider.stream(messages, options)
+        try:
+            for event in events:
+                if isinstance(event, TextDelta):
+                    if "first_token_ms" not in turn.timings:
+                        turn.mark("first_token_ms")
+                    checked = checker.feed(event.text)
+                    if checked:
+                        yield checked
+                    if checker.repeating:  # a loop until max_tokens: stop it now
+                        turn.timings["stopped_repeating"] = 1.0
+                        break
+                elif isinstance(event, Usage):
+                    turn.usage = event
+                elif isinstance(event, Finish):
+                    turn.interrupted = event.reason == "interrupted"
+                    turn.error = event.error
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()  # a generator stops generating (the runner cancels the request)
 
     def _closing(
         self,
@@ -406,6 +417,7 @@ class Engine:
             conversation_id=conversation_id,
             message_id=message.id if message else None,
             error=turn.error,
+            rejected=result.rejected,
         )
 
     def _finish(

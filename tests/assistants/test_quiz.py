@@ -147,7 +147,21 @@ def test_a_true_fact_from_the_wrong_sentence_is_rejected(pool: Pool, fake: FakeP
     )  # fmt: skip
     result = QuizMaker(fake).make(Pool([hit], 1, "x"), 1, kind="short")
     assert [i.answer for i in result.items] == ["2000"]
-    assert "the answer comes from another sentence" in fake.calls[1][0][-1].content
+    assert "does not answer the question: it gives no number" in fake.calls[1][0][-1].content
+
+
+def test_an_answer_from_the_neighbouring_sentence_is_rejected(
+    pool: Pool, fake: FakeProvider
+) -> None:
+    hit = passage_about(pool, "Mitochondria")
+    fake.enqueue(
+        reply(question="Where do mitochondria store energy?", answer="2000", explanation="x"),
+        reply(question="Where do mitochondria store energy?", answer="molecules of ATP",
+              explanation="x"),
+    )  # fmt: skip
+    result = QuizMaker(fake).make(Pool([hit], 1, "x"), 1, kind="short")
+    assert [i.answer for i in result.items] == ["molecules of ATP"]
+    assert "comes from another sentence" in fake.calls[1][0][-1].content
 
 
 def test_a_language_can_be_forced(pool: Pool, fake: FakeProvider) -> None:

@@ -90,3 +90,13 @@ def test_lexical_only_when_there_is_no_embedder(
     events = list(engine.ask(owner, notebook, "What is the late fee?"))
     assert events[0].mode == "lexical"
     assert events[-1].citations[0].locator.heading_path[-1] == "Borrowing"
+
+
+def test_a_model_repeating_itself_is_stopped_and_said_once(
+    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+) -> None:
+    fake_provider.enqueue("On Sundays it opens from 10:00 to 14:00 [1]. " * 20)
+    answer = list(engine.ask(owner, notebook, "When does the library open on Sundays?"))[-1]
+    assert answer.text == "On Sundays it opens from 10:00 to 14:00 [1]."
+    assert answer.timings["stopped_repeating"] == 1.0
+    assert not answer.abstained

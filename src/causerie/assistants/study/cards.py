@@ -1,4 +1,5 @@
-"""Flashcards: made from passages (the back checked against its passage), scheduled by FSRS.
+"""Flashcards: made from passages (the back checked against its passage, the front a question
+or a term that the back answers), scheduled by FSRS.
 
 FSRS (the `fsrs` package, as in Anki): each card keeps its stability, difficulty, state and due
 date; a rating (Again, Hard, Good, Easy) moves them. The schedule is stored as fsrs's own JSON.
@@ -80,6 +81,11 @@ class CardChecker:
             raise Rejected(f'the back "{back}" is not in the passage: it {found.reason}')
         if support.gives_away(front, back):
             raise Rejected("the front already contains the back")
+        if not support.is_question_or_term(front):
+            raise Rejected(f'the front "{front}" is a statement, not a question or a term')
+        fits = support.answers_question(front, back, self.hit.chunk.text)
+        if not fits.supported:
+            raise Rejected(f'the back "{back}" does not answer the front: it {fits.reason}')
         return CardDraft(front, back, self.language, Citation.from_hit(self.hit))
 
 

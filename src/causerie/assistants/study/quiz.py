@@ -3,11 +3,13 @@
 For each passage (spread over sources and chunks) the model writes ONE item as JSON: a
 question, its answer and, for multiple choice, three distractors. The explanation is not the
 model's: it is the passage's sentence that states the answer (fewer tokens to generate, and
-nothing to check). Code then checks that the
-answer is written in the passage (support.answer_support), that the question does not give
-it away, and that the distractors differ from the answer and from each other; a rejected
-reply is asked again (bounded), then the passage is skipped. Choices are shuffled in code, so
-the model never has to track an index. Every item keeps its passage as a Citation.
+nothing to check). Code then checks that the answer is written in the passage
+(support.answer_support), that it answers the question (its kind fits the question's focus,
+and it comes from the sentence the question is about: support.answers_question), that the
+question does not give it away, and that the distractors differ from the answer and from each
+other; a rejected reply is asked again (bounded), then the passage is skipped. Choices are
+shuffled in code, so the model never has to track an index. Every item keeps its passage as a
+Citation.
 """
 
 from __future__ import annotations
@@ -160,10 +162,9 @@ class ItemChecker:
             raise Rejected(f'the answer "{answer}" is not in the passage: it {found.reason}')
         if support.gives_away(question, answer):
             raise Rejected("the question already contains its answer")
-        if not support.aligned(question, answer, passage):
-            raise Rejected(
-                "the answer comes from another sentence than the one the question asks about"
-            )
+        fits = support.answers_question(question, answer, passage)
+        if not fits.supported:
+            raise Rejected(f'the answer "{answer}" does not answer the question: it {fits.reason}')
         explanation = support.best_sentence(passage, answer)
         choices: tuple[str, ...] = ()
         index: int | None = None
