@@ -99,13 +99,13 @@ def states(text: str, alternatives: str) -> bool:
 # An answer that says what the sources do not hold (partial answers, unanswerable questions).
 _LACKS = re.compile(
     r"\b(?:do(?:es)?n'?t|do(?:es)? not|not|never)\s+(?:say|state|mention|give|specify|indicate|"
-    r"list|include|provide|cover|name|tell|contain)"
+    r"list|include|provide|cover|name|tell|contain|answer)"
     r"|\bno (?:information|mention|details?)\b"
     r"|\b(?:is|are) not (?:given|stated|mentioned|specified|listed|provided|available|known)"
     r"|\bunknown\b|\bnot (?:in|covered by) the sources\b"
     r"|\bne (?:le |la |les |l')?(?:precise|precisent|dit|disent|mentionne|mentionnent|indique|"
     r"indiquent|donne|donnent|couvre|couvrent|contient|contiennent|fournit|fournissent|nomme|"
-    r"nomment|communique|communiquent|parle|parlent)"
+    r"nomment|communique|communiquent|parle|parlent|repond|repondent)"
     r"|\bn'(?:indique|indiquent|est pas|apparait|y a pas|existe)"
     r"|\bpas (?:indique|precise|mentionne|donne|communique|fourni|nomme|connu)"
     r"|\baucune? (?:information|mention|precision|indication)\b|\binconnu"

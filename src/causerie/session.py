@@ -288,7 +288,7 @@ class Engine:
                 sources,
                 language,
                 history,
-                system=guide.system or grounding.SYSTEM_PROMPT,
+                system=guide.system or grounding.system_prompt(language),
                 instruction=guide.instruction,
             )
             try:
@@ -319,12 +319,13 @@ class Engine:
         history = _history(earlier)
 
         def needed(chosen: list[grounding.ContextSource]) -> int:
+            language = grounding.question_language(question)
             messages = grounding.build_messages(
                 question,
                 chosen,
-                grounding.question_language(question),
+                language,
                 history,
-                system=guide.system or grounding.SYSTEM_PROMPT,
+                system=guide.system or grounding.system_prompt(language),
                 instruction=guide.instruction,
             )
             prompt = sum(count_tokens(m.content) + MESSAGE_OVERHEAD_TOKENS for m in messages)
@@ -400,6 +401,8 @@ class Engine:
             rest = text
         else:
             rest = checker.finish()
+            if not checker.result.abstained:
+                rest += self._unanswered_note(checker, language)
         if rest:
             yield TextDelta(rest)
         message = self._finish(owner, checker, turn, conversation_id, save)
@@ -419,6 +422,16 @@ class Engine:
             error=turn.error,
             rejected=result.rejected,
         )
+
+    def _unanswered_note(self, checker: grounding.CitationChecker, language: str) -> str:
+        """' The sources do not answer this part of the question: ...' for each part of a
+        two-part question that the sources do not speak of (a partial answer says so)."""
+        parts = grounding.unanswered_parts(checker.question, list(checker.sources.values()),
+                                           language)  # fmt: skip
+        note = "".join(" " + grounding.say(grounding.UNANSWERED_PART, language).format(part=p)
+                       for p in parts)  # fmt: skip
+        checker.result.text += note
+        return note
 
     def _finish(
         self,

@@ -137,3 +137,20 @@ def test_cards_of_a_notebook_only(study: StudyStore, owner: Owner, book: Noteboo
     other = Deck(study, owner, "another-notebook")
     mine.add("front", "back", None)
     assert other.cards() == [] and other.due() == []
+
+
+def test_a_statement_front_or_a_back_that_does_not_answer_is_asked_again(
+    pool: Pool, fake: FakeProvider
+) -> None:
+    one = Pool([h for h in pool.passages if "Mitochondria" in h.chunk.text][:1], 1, pool.scope)
+    fake.enqueue(
+        reply(front="Mitochondria break down glucose.", back="cellular respiration"),
+        reply(front="How many mitochondria can a liver cell hold?", back="molecules of ATP"),
+        reply(front="How many mitochondria can a liver cell hold?", back="2000"),
+    )
+    result = make_cards(fake, one, 1)
+    assert [(d.front, d.back) for d in result.drafts] == [
+        ("How many mitochondria can a liver cell hold?", "2000")
+    ]
+    assert "is a statement, not a question or a term" in fake.calls[1][0][-1].content
+    assert "does not answer the front: it gives no number" in fake.calls[2][0][-1].content

@@ -189,3 +189,18 @@ def test_a_repeated_sentence_is_said_once_and_flags_a_loop() -> None:
     shown = run(checker, "The library opens at 10:00 on Sundays [1]. " * 3)
     assert shown == "The library opens at 10:00 on Sundays [1]."
     assert checker.repeating
+
+
+def test_the_part_of_a_two_part_question_no_source_speaks_of_is_named() -> None:
+    packed = sources(FEES)
+    assert grounding.unanswered_parts(
+        "How long are books lent, and which author is the most borrowed?", packed, "en"
+    ) == ["which author is the most borrowed?"]
+    assert grounding.unanswered_parts("How long are books lent?", packed, "en") == []
+    # across languages words cannot tell: nothing is claimed missing
+    assert (
+        grounding.unanswered_parts(
+            "Combien de temps dure le prêt et quel auteur est le plus emprunté ?", packed, "fr"
+        )
+        == []
+    )

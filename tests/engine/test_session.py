@@ -100,3 +100,15 @@ def test_a_model_repeating_itself_is_stopped_and_said_once(
     assert answer.text == "On Sundays it opens from 10:00 to 14:00 [1]."
     assert answer.timings["stopped_repeating"] == 1.0
     assert not answer.abstained
+
+
+def test_a_partial_answer_says_which_part_the_sources_do_not_answer(
+    engine: Engine, notebook: Notebook, owner: Owner, fake_provider: FakeProvider
+) -> None:
+    fake_provider.enqueue("On Sundays it opens from 10:00 to 14:00 [1].")
+    question = "When does the library open on Sundays, and who is the head librarian?"
+    answer = list(engine.ask(owner, notebook, question))[-1]
+    assert answer.text == (
+        "On Sundays it opens from 10:00 to 14:00 [1]. The sources do not answer this part of "
+        "the question: “who is the head librarian?”"
+    )
