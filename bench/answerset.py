@@ -194,17 +194,20 @@ def faithfulness_rows(results: Results, embedder: Any) -> list[list[str]]:
 
     verifiers: dict[str, Callable[[Question, str, str], bool]] = {}
 
-    def checker_supported(q: Question, answer: str, passage: str) -> bool:
+    def checker_supported(q: Question, answer: str, passage: str, question: str = "") -> bool:
         source = Source("s", "n", q.doc, q.doc, "text/markdown", language(q.doc), "h", 1, 0.0)
         chunk = Chunk("c", 0, passage, Locator(0, len(passage)), len(passage.split()))
         checker = grounding.CitationChecker(
-            [grounding.ContextSource(1, Hit(chunk, source))], q.lang, embedder
+            [grounding.ContextSource(1, Hit(chunk, source))], q.lang, embedder, question=question
         )
         checker.feed(answer)
         checker.finish()
         return not checker.result.abstained and checker.result.unsupported_sentences == 0
 
-    verifiers["CitationChecker (every sentence supported)"] = checker_supported
+    verifiers["CitationChecker without the question (before)"] = checker_supported
+    verifiers["CitationChecker with the question (as the engine runs it)"] = (
+        lambda q, answer, passage: checker_supported(q, answer, passage, q.question)
+    )
     try:
         from causerie.assistants.kit.support import verify_claims
     except ImportError:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from harness.common import RESULTS, CachedE5, Results, loadavg, machine, note
 
-TASKS = ("retrieval", "ingestion", "latency", "generation", "answers")
+TASKS = ("retrieval", "ingestion", "latency", "generation", "answers", "answerset")
 
 
 def main() -> None:
@@ -63,6 +63,10 @@ def main() -> None:
                 import quality
 
                 quality.run(results, args.quick, embedder)
+            elif task == "answerset":
+                import answerset
+
+                answerset.run(results, args.quick, embedder)
         except Exception:  # one broken task must not lose the others' figures
             traceback.print_exc()
             failed.append(task)

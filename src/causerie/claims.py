@@ -269,7 +269,7 @@ def verify_claims(
     if missing_numbers:
         reason = f"states {', '.join(missing_numbers)}, which the passage does not"
         return Verdict(False, (), tuple(missing_numbers), "none", reason)
-    absent = missing_names_and_quotes(answer, passage)
+    absent = missing_names_and_quotes(answer, passage, ignore=asked)
     if absent:
         return Verdict(False, (), tuple(absent), "none",
                        f"names {', '.join(absent)}, which the passage does not")  # fmt: skip

@@ -204,3 +204,10 @@ def test_the_part_of_a_two_part_question_no_source_speaks_of_is_named() -> None:
         )
         == []
     )
+
+
+def test_a_name_from_the_question_need_not_be_in_the_cited_section() -> None:
+    question = "When does the Valmont library open on Sundays?"
+    checker = grounding.CitationChecker(sources(SUNDAY), "en", question=question)
+    shown = run(checker, "The Valmont library opens from 10:00 to 14:00 on Sundays [1].")
+    assert shown == "The Valmont library opens from 10:00 to 14:00 on Sundays [1]."

@@ -444,7 +444,7 @@ def test_passage_comes_with_its_neighbours(alice: Actor, fake: FakeProvider) -> 
         for n in range(1, 6)
     )
     upload(alice, notebook_id, ("long.md", f"# Long\n\n{sections}\n".encode()))
-    fake.enqueue("Topic three is covered [1].")
+    fake.enqueue("Sentence 3.1 is about topic 3 [1].")
     answer = alice.api(
         "POST", f"/api/notebooks/{notebook_id}/chat", json={"question": "topic 3 sentence"}
     ).json()
