@@ -130,7 +130,7 @@ def test_openai_errors_have_the_openai_shape(client: openai.OpenAI) -> None:
 def test_a_client_that_disconnects_stops_the_answer(
     live_server: LiveServer, alice: Actor, library: str, fake: FakeProvider
 ) -> None:
-    long_answer = " ".join(["The library opens on Sundays from 10:00 to 14:00 [1]."] * 60)
+    long_answer = " ".join(distinct_sunday_answers(60))
     fake.delay_s = 0.02  # ~600 words: about 12 s if it ran to the end
     fake.enqueue(long_answer)
     with (
@@ -202,7 +202,18 @@ def fake(request: pytest.FixtureRequest) -> WatchedFake:
     return WatchedFake(max_concurrency=getattr(request, "param", 1))
 
 
-LONG_ANSWER = " ".join([SUNDAY_ANSWER] * 8)  # eight checked sentences: eight delta events
+def distinct_sunday_answers(count: int) -> list[str]:
+    """`count` different sentences that the passage supports (a sentence said twice is a model
+    looping, which the engine stops: the answer would end early)."""
+    openers = ["", "So ", "And ", "Also, ", "Yes, ", "Then ", "Well, ", "Now ", "Here, ", "Still, "]
+    endings = ["opens from 10:00 to 14:00", "is open from 10:00 to 14:00",
+               "opens between 10:00 and 14:00", "is open between 10:00 and 14:00",
+               "opens 10:00 to 14:00", "is open 10:00 to 14:00"]  # fmt: skip
+    made = [f"{o}on Sundays the library {e} [1]." for e in endings for o in openers]
+    return [m[0].upper() + m[1:] for m in made[:count]]
+
+
+LONG_ANSWER = " ".join(distinct_sunday_answers(8))  # eight checked sentences: eight deltas
 
 
 def stream_chats(live_server: LiveServer, askers: list[tuple[Actor, str]]) -> list[str]:
